@@ -1,0 +1,48 @@
+# verdict — the two commands: `make setup`, then `make test` or `make run`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+PROTOS := $(wildcard proto/verdict/v1/*.proto)
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help setup proto test test-python test-rego clause-coverage run bench bench-quick clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+setup: $(STAMP) proto ## create .venv, install pinned dependencies, generate protobuf code
+
+# The embedded OPA engine declares Python >= 3.14 but works on 3.11: it gets its
+# own pinned step, so --ignore-requires-python touches no other package.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --ignore-requires-python opa-golib-python-bindings==0.4.4
+	touch $(STAMP)
+
+proto: $(STAMP) ## generate Python protobuf/gRPC code from proto/
+	$(BIN)/python -m grpc_tools.protoc -Iproto --python_out=proto --pyi_out=proto --grpc_python_out=proto $(PROTOS)
+
+test: test-rego clause-coverage test-python ## run every test: Rego unit tests, clause coverage, pytest
+
+test-python: ## pytest: unit and integration tests
+	$(BIN)/pytest -q
+
+test-rego: ## Rego unit tests with line coverage (real `opa test` when opa is on PATH)
+	$(BIN)/verdict rego test --coverage
+
+clause-coverage: ## every clause of POLICIES.md has a rule and a test
+	$(BIN)/verdict rego coverage
+
+run: ## start OPA on :8181 and the gRPC server on :50051 with demo accounts
+	$(BIN)/python -m server.devrun
+
+bench: ## load benchmark against bare OPA (writes bench/results.json and a chart)
+	$(BIN)/python -m bench.run
+
+bench-quick: ## a short benchmark for development
+	$(BIN)/python -m bench.run --quick
+
+clean: ## remove the virtualenv, generated code and runtime state
+	rm -rf $(VENV) var proto/verdict/v1/*_pb2*.py proto/verdict/v1/*_pb2.pyi *.egg-info

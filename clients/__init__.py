@@ -1,0 +1,1 @@
+"""Client side of verdict: the Python client library and the `verdict` command."""

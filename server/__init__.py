@@ -1,0 +1,1 @@
+"""verdict: a rule-as-code policy server for content moderation."""

@@ -1,0 +1,1 @@
+"""Policy engines: how the server reaches OPA (REST sidecar or embedded)."""

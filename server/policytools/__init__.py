@@ -1,0 +1,1 @@
+"""Tools for policy engineers: Rego test runner, coverage, decision tables, clause coverage."""

@@ -1,0 +1,175 @@
+"""Run Rego unit tests (``test_*`` rules) like ``opa test``, with line coverage.
+
+With the embedded engine every test rule is evaluated on its own, with
+OPA's coverage tracer on; coverage is the union over all tests. When an
+``opa`` binary is on PATH the real ``opa test`` runs instead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from opa_bindings import OpaEngine, OpaError
+
+from server.engine.bundle import Bundle
+from server.engine.embedded import new_engine
+
+_PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
+_TEST_RULE = re.compile(r"^(test_\w+)\b", re.MULTILINE)
+
+
+@dataclass
+class TestResult:
+    file: str
+    package: str
+    name: str
+    passed: bool
+    duration_ms: float
+    error: str = ""
+    failed_at: str = ""  # location of the last failing expression in the test
+
+    @property
+    def ref(self) -> str:
+        return f"data.{self.package}.{self.name}"
+
+
+@dataclass
+class FileCoverage:
+    covered: set[int] = field(default_factory=set)
+    not_covered: set[int] = field(default_factory=set)
+
+    @property
+    def missed(self) -> set[int]:
+        return self.not_covered - self.covered
+
+    @property
+    def percent(self) -> float:
+        total = len(self.covered | self.missed)
+        return 100.0 if total == 0 else 100.0 * len(self.covered) / total
+
+
+@dataclass
+class TestReport:
+    results: list[TestResult]
+    coverage: dict[str, FileCoverage]
+
+    @property
+    def failed(self) -> list[TestResult]:
+        return [r for r in self.results if not r.passed]
+
+    def policy_coverage(self) -> float:
+        """Line coverage over the policy files (test files excluded)."""
+        covered = missed = 0
+        for path, cov in self.coverage.items():
+            if not is_test_file(path):
+                covered += len(cov.covered)
+                missed += len(cov.missed)
+        return 100.0 if covered + missed == 0 else 100.0 * covered / (covered + missed)
+
+
+def is_test_file(path: str) -> bool:
+    return path.endswith("_test.rego")
+
+
+def discover(bundle: Bundle) -> list[tuple[str, str, str]]:
+    """(file, package, rule) for every test rule, in file order."""
+    found: list[tuple[str, str, str]] = []
+    for path, source in bundle.modules.items():
+        package = _PACKAGE.search(source)
+        if not package:
+            continue
+        seen: set[str] = set()
+        for name in _TEST_RULE.findall(source):
+            if name not in seen:  # a test may have several bodies (incremental rule)
+                seen.add(name)
+                found.append((path, package.group(1), name))
+    return found
+
+
+def _lines(ranges: list[dict]) -> set[int]:
+    lines: set[int] = set()
+    for r in ranges or []:
+        lines.update(range(r["start"]["row"], r["end"]["row"] + 1))
+    return lines
+
+
+def _merge(coverage: dict[str, FileCoverage], report: dict | None) -> None:
+    for path, file_report in ((report or {}).get("files") or {}).items():
+        cov = coverage.setdefault(path, FileCoverage())
+        cov.covered |= _lines(file_report.get("covered"))
+        cov.not_covered |= _lines(file_report.get("not_covered"))
+
+
+def _failed_at(engine: OpaEngine, query: str, test_file: str) -> str:
+    """Where the test failed: the last failing expression inside the test file."""
+    try:
+        engine.eval_query(query, trace=True)
+    except OpaError:
+        return ""
+    fails = [e for e in engine.last_trace or [] if e.get("op") == "Fail" and str(e.get("location", "")).startswith(test_file + ":")]
+    return f"{fails[-1]['location']}: {fails[-1]['node']}" if fails else ""
+
+
+def run_embedded(bundle: Bundle, coverage: bool = True, pattern: str | None = None) -> TestReport:
+    engine = new_engine(bundle)
+    results: list[TestResult] = []
+    merged: dict[str, FileCoverage] = {}
+    matcher = re.compile(pattern) if pattern else None
+    try:
+        for path, package, name in discover(bundle):
+            if matcher and not matcher.search(f"{package}.{name}"):
+                continue
+            query = f"x := data.{package}.{name}"
+            started = time.perf_counter()
+            try:
+                rows = engine.eval_query(query, coverage=coverage)
+                passed = bool(rows) and rows[0].get("x") is True
+                error = ""
+            except OpaError as exc:
+                passed, error = False, exc.message
+            elapsed = (time.perf_counter() - started) * 1000
+            if coverage:
+                _merge(merged, engine.last_coverage)
+            result = TestResult(path, package, name, passed, elapsed, error)
+            if not passed and not error:
+                result.failed_at = _failed_at(engine, query, path)
+            results.append(result)
+    finally:
+        engine.close()
+    return TestReport(results, merged)
+
+
+def opa_binary() -> str | None:
+    return shutil.which("opa")
+
+
+def run_with_opa(bundle_dir: Path, coverage: bool = True, pattern: str | None = None) -> TestReport:
+    """The real ``opa test``: results from ``--format json``, coverage from ``--coverage``."""
+    opa = opa_binary()
+    assert opa, "opa is not on PATH"
+    args = [opa, "test", "--bundle", str(bundle_dir), "--format", "json"]
+    if pattern:
+        args += ["--run", pattern]
+    out = subprocess.run(args, capture_output=True, text=True)
+    rows = json.loads(out.stdout or "[]")
+    results = [
+        TestResult(
+            r.get("location", {}).get("file", ""), r["package"].removeprefix("data."), r["name"],
+            not r.get("fail") and not r.get("error"), r.get("duration", 0) / 1e6,
+            json.dumps(r["error"]) if r.get("error") else "",
+        )
+        for r in rows
+    ]
+    merged: dict[str, FileCoverage] = {}
+    if coverage:
+        cov = subprocess.run([opa, "test", "--bundle", str(bundle_dir), "--coverage"], capture_output=True, text=True)
+        report = json.loads(cov.stdout or "{}")
+        root = str(bundle_dir).rstrip("/") + "/"
+        _merge(merged, {"files": {p.removeprefix(root): f for p, f in (report.get("files") or {}).items()}})
+    return TestReport(results, merged)
