@@ -1,8 +1,79 @@
-"""`verdict accounts`: load the accounts the server enriches cases with."""
+"""`verdict accounts`: load and inspect the accounts the server enriches cases with.
+
+These commands work on the server's database directly (VERDICT_DB), as an
+operator tool next to the server.
+"""
+
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+from clients.cli.output import fail, print_json
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    pass
+    accounts = commands.add_parser(
+        "accounts", help="load and inspect accounts in the account store",
+        description="Manage the account store the server enriches every case with (database: --db or VERDICT_DB).",
+    )
+    sub = accounts.add_subparsers(dest="accounts_command", metavar="SUBCOMMAND")
+    sub.required = True
+
+    imp = sub.add_parser(
+        "import", help="create or update accounts from a JSON-lines file",
+        description=(
+            "Create or update accounts from FILE.jsonl, one verdict.v1.Account per line in protobuf JSON, e.g.\n"
+            '  {"account_id": "acc-1", "verified": true, "followers": 250000, "office_role": "candidate", "office_level": "national"}\n'
+            "Enum values may be short (candidate, national). Attributes are replaced; history, locks and limits are\n"
+            "added by decision ID. The whole file is imported or nothing (an error names the line and field)."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    imp.add_argument("file", type=Path, help="JSON-lines file of accounts")
+    imp.add_argument("--db", help="database URL (default: VERDICT_DB or sqlite:///var/verdict.db)")
+    imp.set_defaults(handler=run_import)
+
+    show = sub.add_parser("show", help="print what the store knows of an account (as the policies see it)")
+    show.add_argument("account_id")
+    show.add_argument("--db", help="database URL (default: VERDICT_DB or sqlite:///var/verdict.db)")
+    show.set_defaults(handler=run_show)
+
+
+def _store(url: str | None):
+    from server.db.database import Database
+    from server.db.migrations import migrate
+    from server.enrichment.store import AccountStore
+
+    db = Database(url)
+    migrate(db)
+    return AccountStore(db)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from server.db.database import DatabaseUnavailable
+    from server.enrichment.importer import ImportError_, import_file
+
+    if not args.file.is_file():
+        return fail(f"{args.file}: no such file")
+    try:
+        store = _store(args.db)
+        result = import_file(store, args.file)
+    except ImportError_ as exc:
+        return fail(f"nothing imported: {exc}")
+    except (DatabaseUnavailable, ValueError) as exc:
+        return fail(str(exc))
+    print(f"imported {args.file}: {result.created} created, {result.updated} updated ({store.db.describe()})")
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    from server.enrichment.store import AccountNotFound
+
+    try:
+        snapshot = _store(args.db).snapshot(args.account_id)
+    except AccountNotFound as exc:
+        return fail(str(exc), 1)
+    print_json({"account": snapshot.doc, "history_version": snapshot.history_version,
+                "updated_at": snapshot.updated_at, "source": snapshot.source})
+    return 0

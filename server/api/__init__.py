@@ -1,0 +1,1 @@
+"""The gRPC surface: services, validation, errors, interceptors."""

@@ -1,0 +1,61 @@
+"""PolicyService over gRPC: validate, call the decision service, answer."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import grpc
+
+from verdict.v1 import policy_service_pb2 as ps
+from verdict.v1 import policy_service_pb2_grpc as ps_grpc
+
+from server.api import validation
+from server.api.caller import caller_of
+from server.api.errors import grpc_errors
+from server.decisions.service import DecisionService
+
+
+class PolicyServicer(ps_grpc.PolicyServiceServicer):
+    def __init__(self, service: DecisionService) -> None:
+        self.service = service
+
+    def Decide(self, request: ps.DecideRequest, context: grpc.ServicerContext) -> ps.DecideResponse:
+        with grpc_errors(context, "Decide"):
+            validation.check_decide(request)
+            return ps.DecideResponse(decision=self.service.decide(request, caller_of(context)))
+
+    def CheckPublicInterest(self, request: ps.CheckPublicInterestRequest, context: grpc.ServicerContext) -> ps.CheckPublicInterestResponse:
+        with grpc_errors(context, "CheckPublicInterest"):
+            validation.check_public_interest(request)
+            return self.service.check_public_interest(request, caller_of(context))
+
+    def ApplyDecision(self, request: ps.ApplyDecisionRequest, context: grpc.ServicerContext) -> ps.ApplyDecisionResponse:
+        with grpc_errors(context, "ApplyDecision"):
+            validation.check_apply(request)
+            return ps.ApplyDecisionResponse(decision=self.service.apply(request.decision_id, caller_of(context)))
+
+    def AssessReport(self, request: ps.AssessReportRequest, context: grpc.ServicerContext) -> ps.AssessReportResponse:
+        with grpc_errors(context, "AssessReport"):
+            validation.check_report(request)
+            return self.service.assess_report(request, caller_of(context))
+
+    def AssessGroup(self, request: ps.AssessGroupRequest, context: grpc.ServicerContext) -> ps.AssessGroupResponse:
+        with grpc_errors(context, "AssessGroup"):
+            validation.check_group(request)
+            return self.service.assess_group(request, caller_of(context))
+
+    def DecideBatch(self, request: ps.DecideBatchRequest, context: grpc.ServicerContext) -> ps.DecideBatchResponse:
+        with grpc_errors(context, "DecideBatch"):
+            validation.check_batch(request)
+            decisions = self.service.decide_batch(list(request.requests), caller_of(context))
+            return ps.DecideBatchResponse(responses=[ps.DecideResponse(decision=d) for d in decisions])
+
+    def DecideStream(self, request_iterator: Iterator[ps.DecideRequest], context: grpc.ServicerContext) -> Iterator[ps.DecideResponse]:
+        caller = caller_of(context)
+        for i, request in enumerate(request_iterator):
+            with grpc_errors(context, "DecideStream"):
+                try:
+                    validation.check_decide(request)
+                except validation.ValidationError as exc:
+                    raise validation.ValidationError(f"request {i}: {exc.field}", exc.message) from None
+                yield ps.DecideResponse(decision=self.service.decide(request, caller))

@@ -1,0 +1,201 @@
+"""Input checks: every bad request is INVALID_ARGUMENT naming the field.
+
+A generic walk checks what holds for every message (enum values defined,
+string and list lengths, sane timestamps); per-RPC rules check what each
+call requires. Nothing is defaulted silently.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.message import Message
+
+from verdict.v1 import case_pb2, options_pb2, policy_service_pb2 as ps
+
+ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@/-]{0,127}$")
+COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+MAX_STRING = 256
+MAX_PRIVATE_STRING = 4096
+MAX_REPEATED = 1000
+MAX_REPEATED_BY_FIELD = {"linked_accounts": 10000, "local_law_withhold_countries": 250, "requests": 1000}
+MAX_POSTS_PER_REPORT = 5  # TVE-6, PRIV-8
+
+# Timestamps: not before the platform existed, not after 2100.
+MIN_SECONDS = 1136073600   # 2006-01-01
+MAX_SECONDS = 4102444800   # 2100-01-01
+
+FACTS_FOR_POLICY = {
+    case_pb2.POLICY_TERRORISM_VIOLENT_EXTREMISM: "tve",
+    case_pb2.POLICY_ELECTION_INTEGRITY: "ei",
+    case_pb2.POLICY_COORDINATED_HARMFUL_ACTIVITY: "cha",
+    case_pb2.POLICY_PRIVATE_INFORMATION: "priv",
+}
+
+
+class ValidationError(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def _fail(field: str, message: str) -> None:
+    raise ValidationError(field, message)
+
+
+# ---------------------------------------------------------------- generic walk
+
+def check_message(message: Message, path: str) -> None:
+    """Enums defined, strings and lists within limits, timestamps sane, recursively."""
+    for field, value in message.ListFields():
+        name = f"{path}.{field.name}" if path else field.name
+        if field.is_repeated:
+            limit = MAX_REPEATED_BY_FIELD.get(field.name, MAX_REPEATED)
+            if len(value) > limit:
+                _fail(name, f"at most {limit} items, got {len(value)}")
+            for i, item in enumerate(value):
+                _check_value(field, item, f"{name}[{i}]")
+        else:
+            _check_value(field, value, name)
+
+
+def _check_value(field: FieldDescriptor, value: object, name: str) -> None:
+    if field.type == FieldDescriptor.TYPE_ENUM:
+        if value not in field.enum_type.values_by_number:
+            _fail(name, f"{value} is not a value of {field.enum_type.name}")
+    elif field.type == FieldDescriptor.TYPE_STRING:
+        private = field.GetOptions().Extensions[options_pb2.private_data]
+        limit = MAX_PRIVATE_STRING if private else MAX_STRING
+        if len(value) > limit:  # type: ignore[arg-type]
+            _fail(name, f"at most {limit} characters, got {len(value)}")  # type: ignore[arg-type]
+    elif field.type == FieldDescriptor.TYPE_MESSAGE:
+        if field.message_type.full_name == "google.protobuf.Timestamp":
+            check_timestamp(value, name)  # type: ignore[arg-type]
+        elif field.message_type.full_name.startswith("google.protobuf."):
+            return
+        else:
+            check_message(value, name)  # type: ignore[arg-type]
+
+
+def check_timestamp(ts: Message, name: str) -> None:
+    if not 0 <= ts.nanos <= 999_999_999:  # type: ignore[attr-defined]
+        _fail(name, "nanos must be between 0 and 999999999")
+    if not MIN_SECONDS <= ts.seconds < MAX_SECONDS:  # type: ignore[attr-defined]
+        _fail(name, "must be between 2006-01-01 and 2100-01-01")
+
+
+def require(present: bool, field: str, what: str = "is required") -> None:
+    if not present:
+        _fail(field, what)
+
+
+def check_id(value: str, field: str, required: bool = True) -> None:
+    if not value:
+        if required:
+            _fail(field, "is required")
+        return
+    if not ID.match(value):
+        _fail(field, "must be 1-128 characters of letters, digits and _.:@/- starting with a letter or digit")
+
+
+def check_country(value: str, field: str) -> None:
+    if value and not COUNTRY.match(value):
+        _fail(field, f"must be an ISO 3166-1 alpha-2 code in capitals like NL, got {value!r}")
+
+
+def check_countries(values: Iterable[str], field: str) -> None:
+    for i, value in enumerate(values):
+        if not COUNTRY.match(value):
+            _fail(f"{field}[{i}]", f"must be an ISO 3166-1 alpha-2 code in capitals like NL, got {value!r}")
+
+
+# ---------------------------------------------------------------- per message
+
+def check_case(case: case_pb2.Case, path: str = "case") -> None:
+    check_message(case, path)
+    require(case.HasField("as_of"), f"{path}.as_of")
+    require(case.HasField("content"), f"{path}.content")
+    content = case.content
+    require(content.kind != case_pb2.CONTENT_KIND_UNSPECIFIED, f"{path}.content.kind", "is required (CONTENT_KIND_POST or CONTENT_KIND_PROFILE)")
+    check_id(content.author_account_id, f"{path}.content.author_account_id")
+    check_id(content.post_id, f"{path}.content.post_id", required=content.kind == case_pb2.CONTENT_KIND_POST)
+    check_country(case.country, f"{path}.country")
+    if case.HasField("reporter"):
+        check_country(case.reporter.country, f"{path}.reporter.country")
+    check_countries(case.public_interest.local_law_withhold_countries, f"{path}.public_interest.local_law_withhold_countries")
+    check_violation(case.violation, case.HasField("violation"), f"{path}.violation")
+
+
+def check_violation(violation: case_pb2.Violation, present: bool, path: str) -> None:
+    require(present, path)
+    require(violation.policy != case_pb2.POLICY_UNSPECIFIED, f"{path}.policy")
+    expected = FACTS_FOR_POLICY.get(violation.policy, "rule")
+    given = violation.WhichOneof("facts")
+    if given != expected:
+        policy = case_pb2.Policy.Name(violation.policy)
+        _fail(f"{path}.{expected}", f"is required for {policy}" + (f" (got {path}.{given})" if given else ""))
+    facts = getattr(violation, expected)
+    if expected in ("tve", "cha", "priv"):
+        require(facts.category != 0, f"{path}.{expected}.category")
+    if expected == "ei":
+        require(
+            facts.category != 0 or facts.non_violation != 0,
+            f"{path}.ei.category", "is required unless ei.non_violation says what the content is (EI-4)",
+        )
+    if expected in ("tve", "cha"):
+        check_id(facts.group_id, f"{path}.{expected}.group_id", required=False)
+
+
+def check_decide(request: ps.DecideRequest, path: str = "") -> None:
+    prefix = f"{path}." if path else ""
+    require(request.HasField("case"), f"{prefix}case")
+    check_case(request.case, f"{prefix}case")
+
+
+def check_batch(request: ps.DecideBatchRequest) -> None:
+    require(len(request.requests) > 0, "requests", "must hold at least one request")
+    if len(request.requests) > MAX_REPEATED_BY_FIELD["requests"]:
+        _fail("requests", f"at most {MAX_REPEATED_BY_FIELD['requests']} requests per batch, got {len(request.requests)}")
+    for i, item in enumerate(request.requests):
+        check_decide(item, f"requests[{i}]")
+
+
+def check_public_interest(request: ps.CheckPublicInterestRequest) -> None:
+    require(request.HasField("case"), "case")
+    check_case(request.case)
+
+
+def check_apply(request: ps.ApplyDecisionRequest) -> None:
+    check_id(request.decision_id, "decision_id")
+
+
+def check_report(request: ps.AssessReportRequest) -> None:
+    require(request.HasField("report"), "report")
+    report = request.report
+    check_message(report, "report")
+    require(report.policy != case_pb2.POLICY_UNSPECIFIED, "report.policy")
+    require(report.HasField("as_of"), "report.as_of")
+    require(len(report.post_ids) > 0, "report.post_ids", "must name at least one post")
+    if len(report.post_ids) > MAX_POSTS_PER_REPORT:
+        _fail("report.post_ids", f"a report covers at most {MAX_POSTS_PER_REPORT} posts (TVE-6, PRIV-8), got {len(report.post_ids)}")
+    for i, post_id in enumerate(report.post_ids):
+        check_id(post_id, f"report.post_ids[{i}]")
+    if report.policy == case_pb2.POLICY_PRIVATE_INFORMATION:
+        require(report.priv_category != case_pb2.PRIV_CATEGORY_UNSPECIFIED, "report.priv_category", "is required for POLICY_PRIVATE_INFORMATION")
+    check_country(report.reporter.country, "report.reporter.country")
+
+
+def check_group(request: ps.AssessGroupRequest) -> None:
+    require(request.HasField("group"), "group")
+    check_message(request, "")
+    require(request.HasField("as_of"), "as_of")
+    group = request.group
+    check_id(group.group_id, "group.group_id")
+    for i, linked in enumerate(group.linked_accounts):
+        check_id(linked.account_id, f"group.linked_accounts[{i}].account_id")
+    for i, coordination in enumerate(group.coordination):
+        require(coordination.type != 0, f"group.coordination[{i}].type")

@@ -1,0 +1,149 @@
+"""Wiring: settings -> engine, store, log, archive, services, gRPC server."""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent import futures
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+import structlog
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from verdict.v1 import policy_service_pb2, policy_service_pb2_grpc
+
+from server.api.policy_service import PolicyServicer
+from server.db.database import Database, database_url
+from server.db.migrations import migrate
+from server.decisionlog.archive import PolicyArchive
+from server.decisionlog.log import DecisionLog
+from server.decisions.masking import Masker, load_key
+from server.decisions.service import DecisionService
+from server.engine.base import PolicyEngine
+from server.engine.bundle import Bundle
+from server.engine.embedded import EmbeddedEngine
+from server.engine.rest import RestEngine
+from server.enrichment.store import AccountStore
+
+log = structlog.get_logger("server")
+
+SERVICE_NAMES = (
+    policy_service_pb2.DESCRIPTOR.services_by_name["PolicyService"].full_name,
+)
+
+
+@dataclass
+class Settings:
+    """Everything the server needs to start; each has a working default."""
+
+    listen: str = "127.0.0.1:50051"
+    engine: str = "sidecar"              # "sidecar" (OPA REST API) or "embedded"
+    opa_url: str = "http://127.0.0.1:8181"
+    opa_timeout: float = 2.0
+    bundle_dir: Path = Path("rego")
+    db_url: str = field(default_factory=database_url)
+    mask_key_file: Path = Path("var/mask.key")
+    workers: int = 32
+    health_interval: float = 2.0
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        s = cls()
+        s.listen = os.environ.get("VERDICT_LISTEN", s.listen)
+        s.engine = os.environ.get("VERDICT_ENGINE", s.engine)
+        s.opa_url = os.environ.get("VERDICT_OPA_URL", s.opa_url)
+        s.bundle_dir = Path(os.environ.get("VERDICT_BUNDLE", s.bundle_dir))
+        return s
+
+
+def make_engine(settings: Settings) -> PolicyEngine:
+    if settings.engine == "embedded":
+        return EmbeddedEngine(Bundle.from_directory(settings.bundle_dir))
+    if settings.engine in ("sidecar", "opa", "rest"):
+        return RestEngine(settings.opa_url, timeout=settings.opa_timeout, name="sidecar" if settings.engine != "opa" else "opa")
+    raise ValueError(f"unknown engine {settings.engine!r}: use 'sidecar' or 'embedded'")
+
+
+class HealthWatcher:
+    """Keeps the gRPC health status true: NOT_SERVING while OPA or the store is unreachable."""
+
+    def __init__(self, servicer: health.HealthServicer, engine: PolicyEngine, db: Database, interval: float) -> None:
+        self.servicer, self.engine, self.db, self.interval = servicer, engine, db, interval
+        self._stop = threading.Event()
+        self.serving: bool | None = None
+
+    def check(self) -> bool:
+        try:
+            engine_ok = self.engine.healthy()
+        except Exception:
+            engine_ok = False
+        ok = engine_ok and self.db.ping()
+        status = health_pb2.HealthCheckResponse.SERVING if ok else health_pb2.HealthCheckResponse.NOT_SERVING
+        for name in ("", *SERVICE_NAMES):
+            self.servicer.set(name, status)
+        if ok != self.serving:
+            (log.info if ok else log.warning)("health changed", serving=ok, engine_ok=engine_ok)
+            self.serving = ok
+        return ok
+
+    def run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.check()
+
+    def start(self) -> None:
+        self.check()
+        threading.Thread(target=self.run, name="health", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+@dataclass
+class App:
+    settings: Settings
+    server: grpc.Server
+    port: int
+    service: DecisionService
+    engine: PolicyEngine
+    db: Database
+    log: DecisionLog
+    health: HealthWatcher
+
+    def stop(self, grace: float = 2.0) -> None:
+        self.health.stop()
+        self.server.stop(grace).wait()
+        self.log.close()
+        self.engine.close()
+        self.db.close()
+
+
+def build(settings: Settings) -> App:
+    """Create everything and start serving; returns once the port is bound."""
+    db = Database(settings.db_url)
+    migrate(db)
+    engine = make_engine(settings)
+    store = AccountStore(db)
+    decision_log = DecisionLog(db)
+    archive = PolicyArchive(db, settings.bundle_dir)
+    masker = Masker(load_key(settings.mask_key_file))
+    service = DecisionService(engine, store, decision_log, archive, masker)
+
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="rpc"),
+        options=[("grpc.max_receive_message_length", 4 * 1024 * 1024), ("grpc.so_reuseport", 0)],
+    )
+    policy_service_pb2_grpc.add_PolicyServiceServicer_to_server(PolicyServicer(service), server)
+    health_servicer = health.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection((*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+    port = server.add_insecure_port(settings.listen)
+    if port == 0:
+        raise OSError(f"cannot listen on {settings.listen}")
+    watcher = HealthWatcher(health_servicer, engine, db, settings.health_interval)
+    server.start()
+    watcher.start()
+    log.info("verdict serving", listen=settings.listen, port=port, engine=engine.name, db=db.describe())
+    return App(settings, server, port, service, engine, db, decision_log, watcher)

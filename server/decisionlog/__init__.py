@@ -1,0 +1,1 @@
+"""The decision log: durable, hash-chained, written before any answer."""

@@ -1,0 +1,82 @@
+"""The policy archive: every revision the server ever served, by content hash.
+
+A decision can only be replayed on the revision it was made with if that
+revision's files are kept. The server archives a revision before it logs
+the first decision made on it, and refuses to decide on a revision it
+cannot archive (OPA serving a bundle the server has no copy of).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+from server.db.database import Database
+from server.engine.bundle import Bundle, BundleError
+from server.timeutil import rfc3339, utcnow
+
+
+class ArchiveError(Exception):
+    """The revision is neither archived nor available to archive."""
+
+
+class PolicyArchive:
+    def __init__(self, db: Database, bundle_dir: Path | None = None) -> None:
+        self.db = db
+        self.bundle_dir = bundle_dir
+        self._known: set[str] = set()
+        self._lock = threading.Lock()
+
+    def ensure(self, revision: str, bundle: Bundle | None = None) -> None:
+        """Make sure ``revision`` is archived; cheap after the first call."""
+        if revision in self._known:
+            return
+        with self._lock:
+            if revision in self._known:
+                return
+            if not self.db.query("SELECT 1 FROM policy_revisions WHERE revision = ?", (revision,)):
+                self.store(self._find(revision, bundle), source="served")
+            self._known.add(revision)
+
+    def _find(self, revision: str, bundle: Bundle | None) -> Bundle:
+        if bundle is not None and bundle.revision == revision:
+            return bundle
+        if self.bundle_dir is not None:
+            try:
+                local = Bundle.from_directory(self.bundle_dir)
+            except BundleError as exc:
+                raise ArchiveError(f"cannot read {self.bundle_dir} to archive revision {revision[:12]}: {exc}") from None
+            if local.revision == revision:
+                return local
+            raise ArchiveError(
+                f"OPA serves revision {revision[:12]} but {self.bundle_dir} holds {local.revision[:12]}: "
+                "the server cannot archive what OPA decides with, so it decides nothing"
+            )
+        raise ArchiveError(f"revision {revision[:12]} is not archived and no bundle directory is configured")
+
+    def store(self, bundle: Bundle, source: str) -> bool:
+        """Archive a bundle (idempotent); True if it was new."""
+        files = {path: content.decode("utf-8") for path, content in bundle.files.items()}
+        with self.db.transaction(write=True) as cur:
+            if cur.execute("SELECT 1 FROM policy_revisions WHERE revision = ?", (bundle.revision,)).fetchone():
+                return False
+            cur.execute(
+                "INSERT INTO policy_revisions (revision, archived_at, source, files) VALUES (?, ?, ?, ?)",
+                (bundle.revision, rfc3339(utcnow()), source, json.dumps(files, sort_keys=True, ensure_ascii=False)),
+            )
+        return True
+
+    def load(self, revision: str) -> Bundle:
+        """The archived bundle of a revision, verified against its hash."""
+        rows = self.db.query("SELECT files FROM policy_revisions WHERE revision = ?", (revision,))
+        if not rows:
+            raise ArchiveError(f"revision {revision[:12]} is not in the policy archive")
+        files = {path: text.encode("utf-8") for path, text in json.loads(rows[0][0]).items()}
+        bundle = Bundle.from_files(files)
+        if bundle.revision != revision:
+            raise ArchiveError(f"archived revision {revision[:12]} does not hash to itself (the archive was altered)")
+        return bundle
+
+    def revisions(self) -> list[tuple[str, str, str]]:
+        return [tuple(r) for r in self.db.query("SELECT revision, archived_at, source FROM policy_revisions ORDER BY archived_at")]

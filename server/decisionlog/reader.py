@@ -1,0 +1,107 @@
+"""Reading the decision log back: one record, or records by filter."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from server.db.database import Cursor, Database
+from server.decisionlog.chain import LogRecord
+
+_COLUMNS = "seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, revision, record, prev_hash, hash"
+
+
+class RecordNotFound(LookupError):
+    def __init__(self, decision_id: str) -> None:
+        super().__init__(f"no decision {decision_id!r} in the decision log")
+        self.decision_id = decision_id
+
+
+def _record(row: tuple, clauses: list[str] | None = None) -> LogRecord:
+    (seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, revision, text, prev_hash, hash_) = row
+    return LogRecord(
+        decision_id=decision_id, kind=kind, recorded_at=recorded_at, caller=caller, revision=revision,
+        body=json.loads(text), account_id=account_id, post_id=post_id, policy=policy, outcome=outcome,
+        clauses=clauses or [], seq=int(seq), prev_hash=prev_hash, hash=hash_, body_text=text,
+    )
+
+
+@dataclass
+class Filter:
+    """What QueryDecisions and `verdict audit query` can ask for; empty fields match all."""
+
+    account_id: str = ""
+    post_id: str = ""
+    policy: str = ""
+    outcome: str = ""
+    clause_id: str = ""
+    caller: str = ""
+    kind: str = ""
+    since: str = ""   # RFC 3339, inclusive
+    until: str = ""   # RFC 3339, exclusive
+    after_seq: int = 0
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses, params = [], []
+        for column in ("account_id", "post_id", "policy", "outcome", "caller", "kind"):
+            value = getattr(self, column)
+            if value:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        if self.clause_id:
+            clauses.append("seq IN (SELECT seq FROM decision_clauses WHERE clause_id = ?)")
+            params.append(self.clause_id)
+        if self.since:
+            clauses.append("recorded_at >= ?")
+            params.append(self.since)
+        if self.until:
+            clauses.append("recorded_at < ?")
+            params.append(self.until)
+        if self.after_seq:
+            clauses.append("seq > ?")
+            params.append(self.after_seq)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+class LogReader:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def get(self, decision_id: str, cur: Cursor | None = None) -> LogRecord:
+        if cur is None:
+            with self.db.transaction() as cur:
+                return self.get(decision_id, cur)
+        row = cur.execute(f"SELECT {_COLUMNS} FROM decision_log WHERE decision_id = ?", (decision_id,)).fetchone()
+        if row is None:
+            raise RecordNotFound(decision_id)
+        clauses = [c for (c,) in cur.execute("SELECT clause_id FROM decision_clauses WHERE seq = ? ORDER BY clause_id", (row[0],)).fetchall()]
+        return _record(row, clauses)
+
+    def exists(self, decision_id: str, cur: Cursor) -> bool:
+        return cur.execute("SELECT 1 FROM decision_log WHERE decision_id = ?", (decision_id,)).fetchone() is not None
+
+    def query(self, flt: Filter, limit: int = 100) -> list[LogRecord]:
+        where, params = flt.where()
+        with self.db.transaction() as cur:
+            rows = cur.execute(f"SELECT {_COLUMNS} FROM decision_log{where} ORDER BY seq LIMIT ?", (*params, limit)).fetchall()
+            return [self._with_clauses(cur, row) for row in rows]
+
+    def count(self, flt: Filter) -> int:
+        where, params = flt.where()
+        return int(self.db.query(f"SELECT COUNT(*) FROM decision_log{where}", params)[0][0])
+
+    def scan(self, flt: Filter | None = None, page: int = 1000) -> Iterator[LogRecord]:
+        """Every matching record in chain order, page by page (replay, verify)."""
+        flt = flt or Filter()
+        after = flt.after_seq
+        while True:
+            batch = self.query(Filter(**{**flt.__dict__, "after_seq": after}), limit=page)
+            yield from batch
+            if len(batch) < page:
+                return
+            after = batch[-1].seq
+
+    def _with_clauses(self, cur: Cursor, row: tuple) -> LogRecord:
+        clauses = [c for (c,) in cur.execute("SELECT clause_id FROM decision_clauses WHERE seq = ? ORDER BY clause_id", (row[0],)).fetchall()]
+        return _record(row, clauses)

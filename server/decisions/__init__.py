@@ -1,0 +1,1 @@
+"""From a request to a recorded decision: masking, OPA input, result mapping."""

@@ -1,0 +1,348 @@
+"""The decision path, independent of gRPC: enrich, mask, ask OPA, record, answer.
+
+Every call that decides writes its log record before it returns, and an
+error anywhere means no decision is returned: the server fails closed.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from google.protobuf import json_format
+from google.protobuf.message import Message
+
+from verdict.v1 import assessments_pb2, case_pb2, decision_pb2, policy_service_pb2 as ps
+
+from clients.protojson import to_dict
+from server.db.database import Cursor, Database
+from server.decisionlog.archive import PolicyArchive
+from server.decisionlog.chain import LogRecord
+from server.decisionlog.log import DecisionLog
+from server.decisionlog.reader import LogReader
+from server.decisions.masking import Masker
+from server.decisions.results import (
+    assessment_from_result,
+    cited_clauses,
+    decision_from_result,
+    group_from_result,
+    report_from_result,
+)
+from server.engine.base import Evaluation, PolicyEngine
+from server.enrichment.store import AccountSnapshot, AccountStore
+from server.timeutil import parse_rfc3339, rfc3339, utcnow
+
+DECIDE = "verdict/decision/result"
+PUBLIC_INTEREST = "verdict/pi/assessment"
+REPORT = "verdict/report/result"
+GROUP = "verdict/group/result"
+
+
+class HistoryChanged(Exception):
+    """The account's history moved on since the decision: decide again."""
+
+
+def new_decision_id() -> str:
+    """Time-ordered, unique: milliseconds since the epoch, then randomness."""
+    return f"dec_{int(time.time() * 1000):012x}{uuid.uuid4().hex[:16]}"
+
+
+@dataclass
+class Prepared:
+    """A case made ready for OPA: its input and where the enrichment came from."""
+
+    input: dict[str, Any]
+    request: dict[str, Any]
+    enrichment: dict[str, Any]
+    account: AccountSnapshot
+    enrich_ms: float
+
+
+class DecisionService:
+    def __init__(
+        self,
+        engine: PolicyEngine,
+        store: AccountStore,
+        log: DecisionLog,
+        archive: PolicyArchive,
+        masker: Masker,
+        clock: Callable = utcnow,
+    ) -> None:
+        self.engine = engine
+        self.store = store
+        self.db: Database = store.db
+        self.log = log
+        self.reader = LogReader(store.db)
+        self.archive = archive
+        self.masker = masker
+        self.clock = clock
+
+    # ---------------------------------------------------------------- shared steps
+
+    def _masked(self, message: Message) -> dict[str, Any]:
+        return self.masker.mask(to_dict(message), message.DESCRIPTOR)
+
+    def _prepare(self, request: ps.DecideRequest | ps.CheckPublicInterestRequest, cur: Cursor | None = None) -> Prepared:
+        started = time.perf_counter()
+        request_doc = self._masked(request)
+        case_doc = request_doc["case"]
+        account = self.store.snapshot(request.case.content.author_account_id, cur)
+        facts = request.case.violation
+        group_ids = [g["group_id"] for g in account.doc["groups"]]
+        for kind in ("tve", "cha"):
+            if facts.HasField(kind) and getattr(facts, kind).group_id:
+                group_ids.append(getattr(facts, kind).group_id)
+        groups = self.store.designations(group_ids, cur)
+        read_at = self.clock()
+        enrichment = {
+            "account": {
+                "source": account.source,
+                "written_at": account.updated_at,
+                "age_seconds": round((read_at - parse_rfc3339(account.updated_at)).total_seconds(), 3),
+                "history_version": account.history_version,
+            },
+            "groups": {gid: {"source": self.store.source, "assessed_at": g.get("assessed_at")} for gid, g in groups.items()},
+        }
+        input_doc = {"as_of": case_doc["as_of"], "case": case_doc, "account": account.doc, "groups": groups}
+        return Prepared(input_doc, request_doc, enrichment, account, (time.perf_counter() - started) * 1000)
+
+    def _evaluate(self, query: str, input_doc: dict[str, Any]) -> Evaluation:
+        evaluation = self.engine.evaluate(query, input_doc)
+        # Never log a decision on a revision that cannot be replayed.
+        self.archive.ensure(evaluation.revision, getattr(self.engine, "bundle", None))
+        return evaluation
+
+    def _record(
+        self, kind: str, decision_id: str, caller: str, query: str, evaluation: Evaluation, input_doc: dict[str, Any],
+        request_doc: dict[str, Any], recorded_at: str, timings: dict[str, float], *, enrichment: dict[str, Any] | None = None,
+        account_id: str = "", post_id: str = "", policy: str = "", outcome: str = "", extra: dict[str, Any] | None = None,
+    ) -> LogRecord:
+        body = {
+            "decision_id": decision_id,
+            "kind": kind,
+            "recorded_at": recorded_at,
+            "caller": caller,
+            "request": request_doc,
+            "enrichment": enrichment or {},
+            "query": query,
+            "input": input_doc,
+            "result": evaluation.result,
+            "engine": {"name": evaluation.engine, "opa_version": evaluation.opa_version, "revision": evaluation.revision},
+            "timings_ms": {k: round(v, 3) for k, v in timings.items()},
+            **(extra or {}),
+        }
+        return LogRecord(
+            decision_id=decision_id, kind=kind, recorded_at=recorded_at, caller=caller, revision=evaluation.revision,
+            body=body, account_id=account_id, post_id=post_id, policy=policy, outcome=outcome,
+            clauses=cited_clauses(evaluation.result),
+        )
+
+    # ---------------------------------------------------------------- Decide
+
+    def decide(self, request: ps.DecideRequest, caller: str) -> decision_pb2.Decision:
+        if request.apply:
+            return self._decide_and_apply(request, caller)
+        decision, record = self._decide(request, caller)
+        self.log.append(record)
+        return decision
+
+    def decide_batch(self, requests: list[ps.DecideRequest], caller: str) -> list[decision_pb2.Decision]:
+        """Decisions without apply share one group commit; applied ones commit with their history."""
+        decisions: list[decision_pb2.Decision | None] = [None] * len(requests)
+        records: list[LogRecord] = []
+        for i, request in enumerate(requests):
+            if not request.apply:
+                decisions[i], record = self._decide(request, caller)
+                records.append(record)
+        self.log.append_many(records)
+        for i, request in enumerate(requests):
+            if request.apply:
+                decisions[i] = self._decide_and_apply(request, caller)
+        return decisions  # type: ignore[return-value]
+
+    def _decide(self, request: ps.DecideRequest, caller: str, cur: Cursor | None = None,
+                applied: bool = False) -> tuple[decision_pb2.Decision, LogRecord]:
+        started = time.perf_counter()
+        prepared = self._prepare(request, cur)
+        evaluation = self._evaluate(DECIDE, prepared.input)
+        decision_id = new_decision_id()
+        recorded_at = rfc3339(self.clock())
+        decision = decision_from_result(
+            evaluation.result, decision_id, evaluation.revision, prepared.input["as_of"], recorded_at, applied,
+        )
+        timings = {"enrich": prepared.enrich_ms, "evaluate": evaluation.eval_ms, "total": (time.perf_counter() - started) * 1000}
+        content = request.case.content
+        record = self._record(
+            "decide", decision_id, caller, DECIDE, evaluation, prepared.input, prepared.request, recorded_at, timings,
+            enrichment=prepared.enrichment, account_id=content.author_account_id, post_id=content.post_id,
+            policy=case_pb2.Policy.Name(request.case.violation.policy), outcome=decision_pb2.Outcome.Name(decision.outcome),
+            extra={"applied": applied},
+        )
+        return decision, record
+
+    def _decide_and_apply(self, request: ps.DecideRequest, caller: str) -> decision_pb2.Decision:
+        """Decide and record in the account's history in one transaction that
+        holds the account's lock: concurrent applies see each other."""
+        account_id = request.case.content.author_account_id
+        with self.db.transaction(write=True) as cur:
+            self.store.lock_account(cur, account_id)
+            decision, record = self._decide(request, caller, cur, applied=True)
+            record.body["history_changes"] = self._apply_effects(cur, decision, request.case)
+            self.log.append_in(cur, [record])
+        return decision
+
+    # ---------------------------------------------------------------- ApplyDecision
+
+    def apply(self, decision_id: str, caller: str) -> decision_pb2.Decision:
+        """Record an earlier decision in the account's history, once.
+
+        Refused (HistoryChanged) when the history moved on since the decision
+        was made: it may no longer be the account's first violation.
+        """
+        with self.db.transaction(write=True) as cur:
+            original = self.reader.get(decision_id, cur)
+            if original.kind != "decide":
+                raise LookupError(f"{decision_id} is a {original.kind} record, not a decision")
+            body = original.body
+            decision = self.decision_from_record(body)
+            apply_id = f"{decision_id}.applied"
+            if body.get("applied") or self.reader.exists(apply_id, cur):
+                decision.applied = True
+                return decision
+            account_id = original.account_id
+            self.store.lock_account(cur, account_id)
+            now_version = self.store.snapshot(account_id, cur).history_version
+            seen_version = body["enrichment"]["account"]["history_version"]
+            if now_version != seen_version:
+                raise HistoryChanged(
+                    f"the history of account {account_id!r} changed since decision {decision_id} was made "
+                    f"(version {seen_version} -> {now_version}); decide the case again"
+                )
+            case = json_format.ParseDict(body["input"]["case"], case_pb2.Case())
+            changes = self._apply_effects(cur, decision, case)
+            recorded_at = rfc3339(self.clock())
+            record = LogRecord(
+                decision_id=apply_id, kind="apply", recorded_at=recorded_at, caller=caller, revision=original.revision,
+                body={"decision_id": apply_id, "kind": "apply", "applies": decision_id, "recorded_at": recorded_at,
+                      "caller": caller, "history_changes": changes},
+                account_id=account_id, post_id=original.post_id, policy=original.policy, outcome=original.outcome,
+                clauses=list(original.clauses),
+            )
+            self.log.append_in(cur, [record])
+        decision.applied = True
+        return decision
+
+    def _apply_effects(self, cur: Cursor, decision: decision_pb2.Decision, case: case_pb2.Case) -> dict[str, Any] | None:
+        """What the decision leaves in the account's history (nothing if it is no violation)."""
+        if not decision.enforcement.counts_as_violation:
+            return None
+        effects = decision.effects
+        as_of = case.as_of.ToJsonString()
+        lock = None
+        if effects.HasField("lock"):
+            lock = (as_of, effects.lock.ends_at.ToJsonString() if effects.lock.HasField("ends_at") else None)
+        limit = None
+        if effects.HasField("visibility_limit_expires_at"):
+            limit = (case.violation.cha.group_id, as_of, effects.visibility_limit_expires_at.ToJsonString())
+        policy = case_pb2.Policy.Name(case.violation.policy)
+        self.store.record_enforcement(
+            cur, case.content.author_account_id, decision.decision_id, policy, decision.enforcement.clause_id, as_of,
+            decision.enforcement.warning, lock, limit, effects.suspend_account,
+        )
+        return {
+            "violation": {"policy": policy, "clause_id": decision.enforcement.clause_id, "at": as_of, "warning": decision.enforcement.warning},
+            "lock": lock and {"starts_at": lock[0], "ends_at": lock[1]},
+            "visibility_limit": limit and {"group_id": limit[0], "starts_at": limit[1], "expires_at": limit[2]},
+            "suspended": effects.suspend_account,
+        }
+
+    # ---------------------------------------------------------------- other RPCs
+
+    def check_public_interest(self, request: ps.CheckPublicInterestRequest, caller: str) -> ps.CheckPublicInterestResponse:
+        started = time.perf_counter()
+        prepared = self._prepare(request)
+        evaluation = self._evaluate(PUBLIC_INTEREST, prepared.input)
+        assessment = assessment_from_result(evaluation.result)
+        decision_id = new_decision_id()
+        recorded_at = rfc3339(self.clock())
+        content = request.case.content
+        record = self._record(
+            "check_public_interest", decision_id, caller, PUBLIC_INTEREST, evaluation, prepared.input, prepared.request,
+            recorded_at, {"enrich": prepared.enrich_ms, "evaluate": evaluation.eval_ms, "total": (time.perf_counter() - started) * 1000},
+            enrichment=prepared.enrichment, account_id=content.author_account_id, post_id=content.post_id,
+            policy=case_pb2.Policy.Name(request.case.violation.policy), outcome="ELIGIBLE" if assessment.eligible else "NOT_ELIGIBLE",
+        )
+        self.log.append(record)
+        return ps.CheckPublicInterestResponse(decision_id=decision_id, assessment=assessment, policy_revision=evaluation.revision)
+
+    def assess_report(self, request: ps.AssessReportRequest, caller: str) -> ps.AssessReportResponse:
+        started = time.perf_counter()
+        request_doc = self._masked(request)
+        input_doc = {"as_of": request_doc["report"]["as_of"], "report": request_doc["report"]}
+        evaluation = self._evaluate(REPORT, input_doc)
+        assessment = report_from_result(evaluation.result)
+        decision_id = new_decision_id()
+        recorded_at = rfc3339(self.clock())
+        record = self._record(
+            "assess_report", decision_id, caller, REPORT, evaluation, input_doc, request_doc, recorded_at,
+            {"evaluate": evaluation.eval_ms, "total": (time.perf_counter() - started) * 1000},
+            policy=case_pb2.Policy.Name(request.report.policy), outcome="ADMISSIBLE" if assessment.admissible else "INADMISSIBLE",
+        )
+        self.log.append(record)
+        return ps.AssessReportResponse(decision_id=decision_id, assessment=assessment, policy_revision=evaluation.revision)
+
+    def assess_group(self, request: ps.AssessGroupRequest, caller: str) -> ps.AssessGroupResponse:
+        started = time.perf_counter()
+        request_doc = self._masked(request)
+        input_doc = {"as_of": request_doc["as_of"], "group": request_doc["group"]}
+        evaluation = self._evaluate(GROUP, input_doc)
+        assessment = group_from_result(evaluation.result)
+        decision_id = new_decision_id()
+        recorded_at = rfc3339(self.clock())
+        record = self._record(
+            "assess_group", decision_id, caller, GROUP, evaluation, input_doc, request_doc, recorded_at,
+            {"evaluate": evaluation.eval_ms, "total": (time.perf_counter() - started) * 1000},
+            policy=case_pb2.Policy.Name(case_pb2.POLICY_COORDINATED_HARMFUL_ACTIVITY),
+            outcome=decision_pb2.Outcome.Name(assessment.outcome), extra={"applied": request.apply},
+        )
+        if not request.apply:
+            self.log.append(record)
+        else:
+            with self.db.transaction(write=True) as cur:
+                record.body["history_changes"] = self._apply_group(cur, request, assessment, decision_id)
+                self.log.append_in(cur, [record])
+        return ps.AssessGroupResponse(decision_id=decision_id, assessment=assessment, policy_revision=evaluation.revision)
+
+    def _apply_group(self, cur: Cursor, request: ps.AssessGroupRequest, assessment: assessments_pb2.GroupAssessment,
+                     decision_id: str) -> dict[str, Any]:
+        """Store the designation and link the accounts that exist, so later cases see it."""
+        group = request.group
+        designation = {
+            "group_id": group.group_id, "name": group.name, "designated": assessment.designated,
+            "terrorist_organisation": assessment.terrorist_organisation,
+            "violent_extremist_group": assessment.violent_extremist_group, "tve_exception": assessment.tve_exception,
+            "assessed_at": request.as_of.ToJsonString(),
+            "review_by": assessment.review_by.ToJsonString() if assessment.HasField("review_by") else None,
+            "limits_expire_at": assessment.limits_expire_at.ToJsonString() if assessment.HasField("limits_expire_at") else None,
+            "decision_id": decision_id,
+        }
+        self.store.save_designation(cur, designation)
+        linked, unknown = [], []
+        for account in group.linked_accounts:
+            if cur.execute("SELECT 1 FROM accounts WHERE account_id = ?", (account.account_id,)).fetchone():
+                self.store.link_group(cur, account.account_id, group.group_id, account.primarily_propagates)
+                linked.append(account.account_id)
+            else:
+                unknown.append(account.account_id)
+        return {"designation": designation, "linked_accounts": linked, "unknown_accounts": unknown}
+
+    # ---------------------------------------------------------------- reading back
+
+    @staticmethod
+    def decision_from_record(body: dict[str, Any]) -> decision_pb2.Decision:
+        return decision_from_result(
+            body["result"], body["decision_id"], body["engine"]["revision"], body["input"]["as_of"],
+            body["recorded_at"], bool(body.get("applied")),
+        )

@@ -1,0 +1,105 @@
+"""`make run`: OPA on 127.0.0.1:8181, then the gRPC server on 127.0.0.1:50051.
+
+OPA is the real ``opa run --server`` when ``opa`` is on PATH (the bundle is
+built with its content hash as revision), otherwise the project's
+OPA-compatible sidecar over the embedded engine. Demo accounts are loaded
+into the store, and the way to call the server is printed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+from server.app import Settings, build
+from server.db.database import Database
+from server.db.migrations import migrate
+from server.engine.bundle import Bundle
+from server.enrichment.importer import import_file
+from server.enrichment.store import AccountStore
+from server.logs import configure_logging
+
+OPA_ADDR = os.environ.get("VERDICT_OPA_ADDR", "127.0.0.1:8181")
+GRPC_ADDR = os.environ.get("VERDICT_LISTEN", "127.0.0.1:50051")
+BUNDLE = Path(os.environ.get("VERDICT_BUNDLE", "rego"))
+DEMO_ACCOUNTS = Path("examples/demo_accounts.jsonl")
+
+
+def start_opa(bundle_dir: Path, addr: str) -> tuple[subprocess.Popen, str]:
+    opa = shutil.which("opa")
+    if opa:
+        Path("var").mkdir(exist_ok=True)
+        revision = Bundle.from_directory(bundle_dir).revision
+        subprocess.run([opa, "build", "--bundle", str(bundle_dir), "--revision", revision, "--output", "var/bundle.tar.gz"], check=True)
+        return subprocess.Popen([opa, "run", "--server", "--addr", addr, "var/bundle.tar.gz"]), "opa"
+    sidecar = [sys.executable, "-m", "server.engine.sidecar", "--bundle", str(bundle_dir), "--addr", addr, "--watch"]
+    return subprocess.Popen(sidecar), "sidecar"
+
+
+def wait_healthy(addr: str, process: subprocess.Popen, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"OPA exited with code {process.returncode}")
+        try:
+            if requests.get(f"http://{addr}/health", timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"OPA did not become healthy on {addr} within {timeout:.0f}s")
+
+
+def main() -> int:
+    configure_logging()
+    opa, kind = start_opa(BUNDLE, OPA_ADDR)
+    try:
+        wait_healthy(OPA_ADDR, opa)
+        settings = Settings.from_env()
+        settings.listen, settings.opa_url, settings.engine = GRPC_ADDR, f"http://{OPA_ADDR}", "opa" if kind == "opa" else "sidecar"
+        db = Database(settings.db_url)
+        migrate(db)
+        imported = import_file(AccountStore(db), DEMO_ACCOUNTS)
+        db.close()
+        app = build(settings)
+        print(BANNER.format(opa_kind="real OPA (opa run --server)" if kind == "opa" else "OPA-compatible sidecar (embedded OPA engine)",
+                            opa=OPA_ADDR, grpc=GRPC_ADDR, db=app.db.describe(), created=imported.created, updated=imported.updated),
+              flush=True)
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        stop.wait()
+        app.stop()
+    finally:
+        opa.terminate()
+        opa.wait(timeout=10)
+    return 0
+
+
+BANNER = """
+verdict is running
+  OPA       http://{opa}  — {opa_kind}, bundle rego/
+  gRPC      {grpc}  — verdict.v1.PolicyService, health, reflection
+  store     {db}  — demo accounts from examples/demo_accounts.jsonl ({created} created, {updated} updated)
+
+Call it (in another terminal, from this directory):
+  .venv/bin/verdict decide --account acc-candidate-250k --post post-1 --policy hateful_conduct
+  .venv/bin/verdict decide examples/cases/candidate_hateful_conduct.json
+  .venv/bin/verdict decide --account acc-candidate-100k --post post-2 --policy hateful_conduct   # exactly 100,000: not eligible
+  .venv/bin/verdict decide --account acc-unverified-2m --post post-3 --policy hateful_conduct    # unverified: not eligible
+  .venv/bin/verdict decide examples/cases/terrorism_promotion.json                               # terrorism: never eligible
+  curl -s -X POST http://{opa}/v1/data/verdict/pi/follower_threshold                              # OPA's REST API
+
+Stop with Ctrl-C.
+"""
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,59 @@
+"""Loading accounts from JSON lines (`verdict accounts import`)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from verdict.v1 import account_pb2
+
+from clients.protojson import ProtoJsonError, parse
+from server.api.validation import ValidationError, check_id, check_message
+from server.enrichment.store import AccountStore
+
+
+class ImportError_(ValueError):
+    """A line that cannot be imported; the text names the line and the field."""
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+
+
+def parse_line(text: str, where: str) -> account_pb2.Account:
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        raise ImportError_(f"{where}: not valid JSON: {exc}") from None
+    try:
+        account = parse(doc, account_pb2.Account())
+        check_message(account, "")
+        check_id(account.account_id, "account_id")
+    except (ProtoJsonError, ValidationError) as exc:
+        raise ImportError_(f"{where}: {exc}") from None
+    if account.office_role in (account_pb2.OFFICE_ROLE_OFFICEHOLDER, account_pb2.OFFICE_ROLE_CANDIDATE, account_pb2.OFFICE_ROLE_NOMINEE) \
+            and account.office_level == account_pb2.OFFICE_LEVEL_UNSPECIFIED:
+        raise ImportError_(f"{where}: office_level: is required when office_role is set (local, state, national, supranational)")
+    return account
+
+
+def import_lines(store: AccountStore, lines: Iterable[str], source: str) -> ImportResult:
+    """Create or update every account in one transaction: all lines or none."""
+    accounts = [parse_line(line, f"{source}:{n}") for n, line in enumerate(lines, 1) if line.strip()]
+    result = ImportResult()
+    with store.db.transaction(write=True) as cur:
+        for account in accounts:
+            if store.upsert(cur, account, source=f"import:{source}"):
+                result.created += 1
+            else:
+                result.updated += 1
+    return result
+
+
+def import_file(store: AccountStore, path: Path) -> ImportResult:
+    with open(path, encoding="utf-8") as handle:
+        return import_lines(store, handle, path.name)

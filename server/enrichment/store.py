@@ -1,0 +1,260 @@
+"""The account store: accounts, their violation history, locks, visibility
+limits, group links and group designations.
+
+Reads build the ``account`` and ``groups`` documents of the OPA input.
+Writes that change an account's history happen inside a transaction that
+holds the account's lock (``lock_account``), and bump ``history_version``,
+so two decisions applied at once can never both see an empty history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from verdict.v1 import account_pb2, case_pb2
+
+from server.db.database import Cursor, Database
+from server.timeutil import rfc3339, utcnow
+
+
+class AccountNotFound(LookupError):
+    def __init__(self, account_id: str) -> None:
+        super().__init__(f"account {account_id!r} is not in the account store (load it with `verdict accounts import`)")
+        self.account_id = account_id
+
+
+@dataclass(frozen=True)
+class AccountSnapshot:
+    """The account as the policies see it, plus where it came from."""
+
+    doc: dict[str, Any]
+    history_version: int
+    updated_at: str
+    source: str
+
+
+_ACCOUNT_COLUMNS = (
+    "account_id, verified, followers, office_role, office_level, state_affiliated_media, "
+    "government_or_military, suspended, history_version, updated_at, source"
+)
+
+_DESIGNATION_COLUMNS = (
+    "group_id, name, designated, terrorist_organisation, violent_extremist_group, tve_exception, "
+    "assessed_at, review_by, limits_expire_at, decision_id"
+)
+
+_DESIGNATION_FLAGS = ("designated", "terrorist_organisation", "violent_extremist_group", "tve_exception")
+
+
+def _enum_name(enum: Any, value: int) -> str:
+    return enum.Name(value)
+
+
+def _ts(message: Any, field: str) -> str | None:
+    return getattr(message, field).ToJsonString() if message.HasField(field) else None
+
+
+class AccountStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @property
+    def source(self) -> str:
+        return f"account_store:{self.db.dialect}"
+
+    # -- reads ---------------------------------------------------------------
+
+    def snapshot(self, account_id: str, cur: Cursor | None = None) -> AccountSnapshot:
+        """The account document for the OPA input; AccountNotFound if unknown."""
+        if cur is None:
+            with self.db.transaction() as cur:
+                return self.snapshot(account_id, cur)
+        row = cur.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE account_id = ?", (account_id,)).fetchone()
+        if row is None:
+            raise AccountNotFound(account_id)
+        (acc_id, verified, followers, role, level, state_media, gov, suspended, version, updated_at, source) = row
+        doc: dict[str, Any] = {
+            "account_id": acc_id,
+            "verified": bool(verified),
+            "followers": int(followers),
+            "office_role": role,
+            "office_level": level,
+            "state_affiliated_media": bool(state_media),
+            "government_or_military": bool(gov),
+            "suspended": bool(suspended),
+            "history": [
+                {"decision_id": d, "policy": p, "clause_id": c, "at": at, "warning": bool(w)}
+                for d, p, c, at, w in cur.execute(
+                    "SELECT decision_id, policy, clause_id, at, warning FROM account_violations WHERE account_id = ? ORDER BY at, decision_id",
+                    (account_id,),
+                ).fetchall()
+            ],
+            "locks": [
+                {k: v for k, v in (("decision_id", d), ("starts_at", s), ("ends_at", e), ("clause_id", c)) if v is not None}
+                for d, s, e, c in cur.execute(
+                    "SELECT decision_id, starts_at, ends_at, clause_id FROM account_locks WHERE account_id = ? ORDER BY starts_at, decision_id",
+                    (account_id,),
+                ).fetchall()
+            ],
+            "visibility_limits": [
+                {"decision_id": d, "group_id": g, "starts_at": s, "expires_at": e}
+                for d, g, s, e in cur.execute(
+                    "SELECT decision_id, group_id, starts_at, expires_at FROM account_visibility_limits WHERE account_id = ? ORDER BY starts_at, decision_id",
+                    (account_id,),
+                ).fetchall()
+            ],
+            "groups": [
+                {"group_id": g, "primarily_propagates": bool(p)}
+                for g, p in cur.execute(
+                    "SELECT group_id, primarily_propagates FROM account_groups WHERE account_id = ? ORDER BY group_id", (account_id,)
+                ).fetchall()
+            ],
+        }
+        return AccountSnapshot(doc, int(version), updated_at, source)
+
+    def designations(self, group_ids: Iterable[str], cur: Cursor | None = None) -> dict[str, dict[str, Any]]:
+        """Designations of the given groups, by ID (unknown groups are left out)."""
+        ids = sorted({g for g in group_ids if g})
+        if not ids:
+            return {}
+        if cur is None:
+            with self.db.transaction() as cur:
+                return self.designations(ids, cur)
+        marks = ", ".join("?" for _ in ids)
+        out: dict[str, dict[str, Any]] = {}
+        for row in cur.execute(f"SELECT {_DESIGNATION_COLUMNS} FROM group_designations WHERE group_id IN ({marks})", ids).fetchall():
+            doc = dict(zip([c.strip() for c in _DESIGNATION_COLUMNS.split(",")], row))
+            for flag in _DESIGNATION_FLAGS:
+                doc[flag] = bool(doc[flag])
+            out[doc["group_id"]] = {k: v for k, v in doc.items() if v is not None}
+        return out
+
+    def exists(self, account_id: str) -> bool:
+        return bool(self.db.query("SELECT 1 FROM accounts WHERE account_id = ?", (account_id,)))
+
+    def count(self) -> int:
+        return int(self.db.query("SELECT COUNT(*) FROM accounts")[0][0])
+
+    # -- locking -----------------------------------------------------------------
+
+    def lock_account(self, cur: Cursor, account_id: str) -> None:
+        """Hold the account's row lock until the transaction ends.
+
+        PostgreSQL locks the row (other servers sharing the database wait);
+        SQLite already holds the database write lock (BEGIN IMMEDIATE).
+        """
+        if self.db.dialect == "postgresql":
+            row = cur.execute("SELECT account_id FROM accounts WHERE account_id = ? FOR UPDATE", (account_id,)).fetchone()
+        else:
+            row = cur.execute("SELECT account_id FROM accounts WHERE account_id = ?", (account_id,)).fetchone()
+        if row is None:
+            raise AccountNotFound(account_id)
+
+    # -- writes ------------------------------------------------------------------
+
+    def upsert(self, cur: Cursor, account: account_pb2.Account, source: str) -> bool:
+        """Create or update an account from its protobuf form; True if created.
+
+        Attributes are replaced. History, locks and limits in the message are
+        added (or updated by decision ID); group links, when given, replace
+        the account's links.
+        """
+        now = rfc3339(utcnow())
+        created = cur.execute("SELECT 1 FROM accounts WHERE account_id = ?", (account.account_id,)).fetchone() is None
+        values = (
+            int(account.verified), int(account.followers),
+            _enum_name(account_pb2.OfficeRole, account.office_role or account_pb2.OFFICE_ROLE_NONE),
+            _enum_name(account_pb2.OfficeLevel, account.office_level),
+            int(account.state_affiliated_media), int(account.government_or_military), int(account.suspended),
+            source, now,
+        )
+        if created:
+            cur.execute(
+                "INSERT INTO accounts (verified, followers, office_role, office_level, state_affiliated_media, "
+                "government_or_military, suspended, source, updated_at, account_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*values, account.account_id),
+            )
+        else:
+            cur.execute(
+                "UPDATE accounts SET verified = ?, followers = ?, office_role = ?, office_level = ?, state_affiliated_media = ?, "
+                "government_or_military = ?, suspended = ?, source = ?, updated_at = ? WHERE account_id = ?",
+                (*values, account.account_id),
+            )
+        changed_history = False
+        for v in account.history:
+            self._put_violation(cur, account.account_id, v.decision_id, _enum_name(case_pb2.Policy, v.policy), v.clause_id, v.at.ToJsonString(), v.warning)
+            changed_history = True
+        for lock in account.locks:
+            self._put_lock(cur, account.account_id, lock.decision_id, lock.starts_at.ToJsonString(), _ts(lock, "ends_at"), lock.clause_id)
+            changed_history = True
+        for limit in account.visibility_limits:
+            self._put_limit(cur, account.account_id, limit.decision_id, limit.group_id, limit.starts_at.ToJsonString(), limit.expires_at.ToJsonString())
+            changed_history = True
+        if account.groups:
+            cur.execute("DELETE FROM account_groups WHERE account_id = ?", (account.account_id,))
+            for link in account.groups:
+                self.link_group(cur, account.account_id, link.group_id, link.primarily_propagates)
+        if changed_history:
+            self.bump_history(cur, account.account_id)
+        return created
+
+    def _put_violation(self, cur: Cursor, account_id: str, decision_id: str, policy: str, clause_id: str, at: str, warning: bool) -> None:
+        cur.execute("DELETE FROM account_violations WHERE account_id = ? AND decision_id = ?", (account_id, decision_id))
+        cur.execute(
+            "INSERT INTO account_violations (account_id, decision_id, policy, clause_id, at, warning) VALUES (?, ?, ?, ?, ?, ?)",
+            (account_id, decision_id, policy, clause_id, at, int(warning)),
+        )
+
+    def _put_lock(self, cur: Cursor, account_id: str, decision_id: str, starts_at: str, ends_at: str | None, clause_id: str) -> None:
+        cur.execute("DELETE FROM account_locks WHERE account_id = ? AND decision_id = ?", (account_id, decision_id))
+        cur.execute(
+            "INSERT INTO account_locks (account_id, decision_id, starts_at, ends_at, clause_id) VALUES (?, ?, ?, ?, ?)",
+            (account_id, decision_id, starts_at, ends_at, clause_id),
+        )
+
+    def _put_limit(self, cur: Cursor, account_id: str, decision_id: str, group_id: str, starts_at: str, expires_at: str) -> None:
+        cur.execute(
+            "DELETE FROM account_visibility_limits WHERE account_id = ? AND decision_id = ? AND group_id = ?",
+            (account_id, decision_id, group_id),
+        )
+        cur.execute(
+            "INSERT INTO account_visibility_limits (account_id, decision_id, group_id, starts_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+            (account_id, decision_id, group_id, starts_at, expires_at),
+        )
+
+    def link_group(self, cur: Cursor, account_id: str, group_id: str, primarily_propagates: bool) -> None:
+        cur.execute("DELETE FROM account_groups WHERE account_id = ? AND group_id = ?", (account_id, group_id))
+        cur.execute(
+            "INSERT INTO account_groups (account_id, group_id, primarily_propagates) VALUES (?, ?, ?)",
+            (account_id, group_id, int(primarily_propagates)),
+        )
+
+    def bump_history(self, cur: Cursor, account_id: str) -> None:
+        cur.execute(
+            "UPDATE accounts SET history_version = history_version + 1, updated_at = ? WHERE account_id = ?",
+            (rfc3339(utcnow()), account_id),
+        )
+
+    def record_enforcement(
+        self, cur: Cursor, account_id: str, decision_id: str, policy: str, clause_id: str, at: str,
+        warning: bool, lock: tuple[str, str | None] | None, limit: tuple[str, str, str] | None, suspend: bool,
+    ) -> None:
+        """What an applied decision leaves in the account's history."""
+        self._put_violation(cur, account_id, decision_id, policy, clause_id, at, warning)
+        if lock is not None:
+            self._put_lock(cur, account_id, decision_id, lock[0], lock[1], clause_id)
+        if limit is not None:
+            self._put_limit(cur, account_id, decision_id, *limit)
+        if suspend:
+            cur.execute("UPDATE accounts SET suspended = 1 WHERE account_id = ?", (account_id,))
+        self.bump_history(cur, account_id)
+
+    def save_designation(self, cur: Cursor, designation: dict[str, Any]) -> None:
+        cur.execute("DELETE FROM group_designations WHERE group_id = ?", (designation["group_id"],))
+        columns = [c.strip() for c in _DESIGNATION_COLUMNS.split(",")]
+        values = [int(designation.get(c, False)) if c in _DESIGNATION_FLAGS else designation.get(c) for c in columns]
+        values = [v if v is not None or c in ("review_by", "limits_expire_at") else "" for c, v in zip(columns, values)]
+        cur.execute(
+            f"INSERT INTO group_designations ({_DESIGNATION_COLUMNS}) VALUES ({', '.join('?' for _ in columns)})", values
+        )

@@ -1,0 +1,170 @@
+"""Shared fixtures: real parts on free ports.
+
+- ``opa_url``: the real ``opa run --server`` when opa is on PATH, otherwise
+  the project's OPA-compatible sidecar, serving the repository's rego/.
+- ``db_url``: SQLite in a temp dir, or (``postgres`` param) a fresh
+  PostgreSQL database on 127.0.0.1:5432, dropped afterwards.
+- ``server``: the gRPC server on a free port, talking to OPA over REST.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+REGO = Path(os.environ.get("VERDICT_TEST_BUNDLE", ROOT / "rego"))
+PG_ADMIN = os.environ.get("VERDICT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+os.environ.setdefault("VERDICT_MASK_KEY", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_health(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{url}/health", timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"OPA at {url} did not become healthy")
+
+
+class OpaProcess:
+    """OPA (real or sidecar) as a separate process that tests may stop and restart."""
+
+    def __init__(self, bundle: Path, port: int | None = None) -> None:
+        self.bundle = bundle
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+        self.real = shutil.which("opa") is not None
+
+    def start(self) -> "OpaProcess":
+        if self.real:
+            from server.engine.bundle import Bundle
+
+            out = self.bundle.parent / f"bundle-{self.port}.tar.gz"
+            revision = Bundle.from_directory(self.bundle).revision
+            subprocess.run(["opa", "build", "-b", str(self.bundle), "-r", revision, "-o", str(out)], check=True)
+            cmd = ["opa", "run", "--server", "--addr", f"127.0.0.1:{self.port}", str(out)]
+        else:
+            cmd = [str(ROOT / ".venv/bin/python"), "-m", "server.engine.sidecar", "--bundle", str(self.bundle), "--addr", f"127.0.0.1:{self.port}"]
+        self.process = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        wait_for_health(self.url)
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.process = None
+
+
+@pytest.fixture(scope="session")
+def opa() -> Iterator[OpaProcess]:
+    proc = OpaProcess(REGO).start()
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture(scope="session")
+def opa_url(opa: OpaProcess) -> str:
+    return opa.url
+
+
+def _new_pg_database() -> tuple[str, str]:
+    import psycopg
+
+    name = f"verdict_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return name, PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _drop_pg_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path) -> Iterator[str]:
+    """A fresh, empty database of each kind."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/verdict.db"
+        return
+    name, url = _new_pg_database()
+    yield url
+    _drop_pg_database(name)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path}/verdict.db"
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    name, url = _new_pg_database()
+    yield url
+    _drop_pg_database(name)
+
+
+def import_accounts(db_url: str, path: Path = ROOT / "examples/demo_accounts.jsonl") -> None:
+    from server.db.database import Database
+    from server.db.migrations import migrate
+    from server.enrichment.importer import import_file
+    from server.enrichment.store import AccountStore
+
+    db = Database(db_url)
+    migrate(db)
+    import_file(AccountStore(db), path)
+    db.close()
+
+
+def start_server(db_url: str, opa_url: str, tmp_path: Path, **overrides):
+    from server.app import Settings, build
+
+    settings = Settings(listen="127.0.0.1:0", engine="sidecar", opa_url=opa_url, bundle_dir=REGO, db_url=db_url,
+                        mask_key_file=tmp_path / "mask.key", health_interval=0.2)
+    for key, value in overrides.items():
+        setattr(settings, key, value)
+    return build(settings)
+
+
+@pytest.fixture
+def server(db_url, opa_url, tmp_path):
+    """The gRPC server with the demo accounts, over OPA's REST API."""
+    import_accounts(db_url)
+    app = start_server(db_url, opa_url, tmp_path)
+    yield app
+    app.stop()
+
+
+@pytest.fixture
+def client(server):
+    from clients.client import VerdictClient
+
+    with VerdictClient(f"127.0.0.1:{server.port}") as c:
+        yield c
