@@ -24,6 +24,8 @@ import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from verdict.v1 import assessments_pb2, case_pb2, decision_pb2
+from verdict.v1 import audit_service_pb2 as au
+from verdict.v1 import audit_service_pb2_grpc as au_grpc
 from verdict.v1 import policy_service_pb2 as ps
 from verdict.v1 import policy_service_pb2_grpc as ps_grpc
 
@@ -63,6 +65,7 @@ class VerdictClient:
         else:
             self._channel = grpc.insecure_channel(target)
         self._stub = ps_grpc.PolicyServiceStub(self._channel)
+        self._audit = au_grpc.AuditServiceStub(self._channel)
         self._metadata = (("authorization", f"Bearer {token}"),) if token else ()
         self.timeout = timeout
 
@@ -117,3 +120,51 @@ class VerdictClient:
                 yield response.decision
         except grpc.RpcError as exc:
             raise VerdictError(exc.code(), exc.details() or "") from None
+
+    # -- AuditService ------------------------------------------------------------
+
+    def get_decision(self, decision_id: str) -> au.AuditRecord:
+        return self._call(self._audit.GetDecision, au.GetDecisionRequest(decision_id=decision_id))
+
+    def query_decisions(self, page_size: int = 50, page_token: str = "", **filters: Any) -> au.QueryDecisionsResponse:
+        """Filters: account_id, post_id, policy, outcome, clause_id, caller, kind, since, until (RFC 3339)."""
+        return self._call(self._audit.QueryDecisions, _query(page_size, page_token, filters))
+
+    def iter_decisions(self, **filters: Any) -> Iterator[au.AuditRecord]:
+        """Every matching record, page after page."""
+        token = ""
+        while True:
+            page = self.query_decisions(page_size=500, page_token=token, **filters)
+            yield from page.records
+            token = page.next_page_token
+            if not token:
+                return
+
+    def explain(self, decision_id: str) -> au.Explanation:
+        return self._call(self._audit.ExplainDecision, au.ExplainDecisionRequest(decision_id=decision_id))
+
+    def replay(self, *, directory: str | None = None, git_ref: str | None = None, examples: int = 5,
+               list_changed: bool = False, **filters: Any) -> Iterator[au.ReplayProgress]:
+        """Progress messages; the last one carries the summary. No candidate: the recorded revisions."""
+        request = au.ReplayRequest(filter=_query(0, "", filters), examples=examples, list_changed=list_changed)
+        if directory:
+            request.directory = directory
+        elif git_ref:
+            request.git_ref = git_ref
+        else:
+            request.recorded = True
+        try:
+            yield from self._audit.ReplayDecisions(request, metadata=self._metadata)
+        except grpc.RpcError as exc:
+            raise VerdictError(exc.code(), exc.details() or "") from None
+
+    def verify_log(self) -> au.VerifyLogResponse:
+        return self._call(self._audit.VerifyLog, au.VerifyLogRequest())
+
+
+def _query(page_size: int, page_token: str, filters: dict[str, Any]) -> au.QueryDecisionsRequest:
+    doc = {k: v for k, v in filters.items() if v not in (None, "")}
+    request = parse(doc, au.QueryDecisionsRequest()) if doc else au.QueryDecisionsRequest()
+    request.page_size = page_size
+    request.page_token = page_token
+    return request

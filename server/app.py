@@ -13,13 +13,15 @@ import structlog
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from verdict.v1 import policy_service_pb2, policy_service_pb2_grpc
+from verdict.v1 import audit_service_pb2, audit_service_pb2_grpc, policy_service_pb2, policy_service_pb2_grpc
 
+from server.api.audit_service import AuditServicer
 from server.api.policy_service import PolicyServicer
 from server.db.database import Database, database_url
 from server.db.migrations import migrate
 from server.decisionlog.archive import PolicyArchive
 from server.decisionlog.log import DecisionLog
+from server.decisionlog.reader import LogReader
 from server.decisions.masking import Masker, load_key
 from server.decisions.service import DecisionService
 from server.engine.base import PolicyEngine
@@ -32,6 +34,7 @@ log = structlog.get_logger("server")
 
 SERVICE_NAMES = (
     policy_service_pb2.DESCRIPTOR.services_by_name["PolicyService"].full_name,
+    audit_service_pb2.DESCRIPTOR.services_by_name["AuditService"].full_name,
 )
 
 
@@ -136,6 +139,7 @@ def build(settings: Settings) -> App:
         options=[("grpc.max_receive_message_length", 4 * 1024 * 1024), ("grpc.so_reuseport", 0)],
     )
     policy_service_pb2_grpc.add_PolicyServiceServicer_to_server(PolicyServicer(service), server)
+    audit_service_pb2_grpc.add_AuditServiceServicer_to_server(AuditServicer(LogReader(db), archive, decision_log), server)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection((*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)

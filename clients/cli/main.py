@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from clients.cli import accounts, decide, rego
+from clients.cli import accounts, audit, decide, rego
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     decide.register(commands)
     accounts.register(commands)
     rego.register(commands)
+    audit.register(commands)
     return parser
 
 

@@ -32,6 +32,32 @@ def register(commands: argparse._SubParsersAction) -> None:
     test.add_argument("--json", action="store_true", help="machine-readable output")
     test.set_defaults(handler=run_test)
 
+    coverage = sub.add_parser(
+        "coverage",
+        help="clause coverage: every clause of POLICIES.md has a rule and a test",
+        description=(
+            "For every clause ID in docs/POLICIES.md and the clause catalog, print the Rego rules that cite it "
+            "and the tests and decision-table cases that exercise it. Fails when a clause has no rule, no test, "
+            "or no catalog entry, or when a rule cites an ID the catalog does not know."
+        ),
+    )
+    coverage.add_argument("--bundle", type=Path, default=Path("rego"), help="bundle directory (default: rego)")
+    coverage.add_argument("--policies", type=Path, default=Path("docs/POLICIES.md"), help="the clause list (default: docs/POLICIES.md)")
+    coverage.add_argument("-v", "--verbose", action="store_true", help="list every rule, test and case (default: the first two of each)")
+    coverage.add_argument("--json", action="store_true", help="machine-readable output")
+    coverage.set_defaults(handler=run_coverage)
+
+    tables = sub.add_parser(
+        "tables",
+        help="run the decision tables case by case",
+        description="Run every decision-table case (rego/tables/<policy>/data.json) through the policies and show what differs.",
+    )
+    tables.add_argument("policy", nargs="?", help="only this table (pi, tve, ei, cha, priv)")
+    tables.add_argument("--bundle", type=Path, default=Path("rego"), help="bundle directory (default: rego)")
+    tables.add_argument("-v", "--verbose", action="store_true", help="list passing cases too")
+    tables.add_argument("--json", action="store_true", help="machine-readable output")
+    tables.set_defaults(handler=run_tables)
+
     revision = sub.add_parser("revision", help="print the content hash (revision) of a bundle directory")
     revision.add_argument("--bundle", type=Path, default=Path("rego"), help="bundle directory (default: rego)")
     revision.set_defaults(handler=run_revision)
@@ -125,3 +151,60 @@ def _print_coverage(report, policy_coverage: float) -> None:
     print()
     print(table(rows, ["policy file", "lines", "not covered"]))
     print(f"\nline coverage of the policies: {policy_coverage:.1f}% (test files excluded)")
+
+
+def run_coverage(args: argparse.Namespace) -> int:
+    from server.engine.bundle import BundleError
+    from server.policytools.clauses import report_json, trace
+
+    try:
+        traces = trace(_load(args.bundle), args.policies)
+    except (BundleError, OSError) as exc:
+        return fail(str(exc))
+    failing = [t for t in traces if t.problems]
+    if args.json:
+        print(report_json(traces))
+    else:
+        def names(items: set[str]) -> str:
+            shown = sorted(items)
+            if not args.verbose and len(shown) > 2:
+                return ", ".join(shown[:2]) + f" +{len(shown) - 2}"
+            return ", ".join(shown) or "-"
+
+        rows = [
+            [t.clause_id, names({r.removeprefix("verdict.") for r in t.rules}), names({x.rsplit(".", 1)[-1] for x in t.tests} | t.table_cases),
+             "; ".join(t.problems) or "ok"]
+            for t in traces
+        ]
+        print(table(rows, ["clause", "rules citing it", "exercised by", "status"]))
+        covered = len(traces) - len(failing)
+        print(f"\nclause coverage: {covered}/{len(traces)} clauses have a rule and a test ({100.0 * covered / max(len(traces), 1):.1f}%)")
+    return 1 if failing else 0
+
+
+def run_tables(args: argparse.Namespace) -> int:
+    from server.engine.bundle import BundleError
+    from server.policytools import tables
+
+    try:
+        results = tables.run(_load(args.bundle), args.policy)
+    except BundleError as exc:
+        return fail(str(exc))
+    if not results:
+        return fail(f"no table cases found{' for ' + args.policy if args.policy else ''}")
+    failed = [r for r in results if not r.passed]
+    if args.json:
+        print_json([r.__dict__ for r in results])
+        return 1 if failed else 0
+    for r in results:
+        if r.passed and not args.verbose:
+            continue
+        print(f"{'PASS' if r.passed else 'FAIL'}  {r.case_id:<10} {r.description}")
+        for problem in r.problems:
+            print(f"      - {problem}")
+    counts = {}
+    for r in results:
+        counts.setdefault(r.table, [0, 0])[0 if r.passed else 1] += 1
+    print("\n" + table([[t, str(p), str(f)] for t, (p, f) in counts.items()], ["table", "passed", "failed"]))
+    print(f"\n{len(results) - len(failed)}/{len(results)} cases pass")
+    return 1 if failed else 0

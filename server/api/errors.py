@@ -15,6 +15,7 @@ import grpc
 import structlog
 
 from server.api.validation import ValidationError
+from server.audit.candidates import CandidateError
 from server.db.database import DatabaseUnavailable
 from server.decisionlog.archive import ArchiveError
 from server.decisionlog.log import DecisionLogError
@@ -30,6 +31,8 @@ log = structlog.get_logger("api")
 def status_for(exc: BaseException) -> tuple[grpc.StatusCode, str]:
     if isinstance(exc, ValidationError):
         return grpc.StatusCode.INVALID_ARGUMENT, str(exc)
+    if isinstance(exc, CandidateError):
+        return grpc.StatusCode.INVALID_ARGUMENT, f"against: {exc}"
     if isinstance(exc, AccountNotFound):
         return grpc.StatusCode.NOT_FOUND, f"case.content.author_account_id: {exc}"
     if isinstance(exc, RecordNotFound):

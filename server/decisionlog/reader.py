@@ -12,6 +12,10 @@ from server.decisionlog.chain import LogRecord
 _COLUMNS = "seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, revision, record, prev_hash, hash"
 
 
+# Record kinds that carry an OPA query, input and result (replayable).
+EVALUATED_KINDS = ("decide", "check_public_interest", "assess_report", "assess_group")
+
+
 class RecordNotFound(LookupError):
     def __init__(self, decision_id: str) -> None:
         super().__init__(f"no decision {decision_id!r} in the decision log")
@@ -41,6 +45,8 @@ class Filter:
     since: str = ""   # RFC 3339, inclusive
     until: str = ""   # RFC 3339, exclusive
     after_seq: int = 0
+    evaluated_only: bool = False  # only records OPA decided (not apply or audit reads)
+    without_audit_reads: bool = False
 
     def where(self) -> tuple[str, list[Any]]:
         clauses, params = [], []
@@ -58,6 +64,10 @@ class Filter:
         if self.until:
             clauses.append("recorded_at < ?")
             params.append(self.until)
+        if self.evaluated_only:
+            clauses.append(f"kind IN ({', '.join(repr(k) for k in EVALUATED_KINDS)})")
+        if self.without_audit_reads and not self.kind:
+            clauses.append("kind <> 'audit_read'")
         if self.after_seq:
             clauses.append("seq > ?")
             params.append(self.after_seq)

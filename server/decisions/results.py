@@ -33,6 +33,14 @@ def decision_from_result(
     return decision
 
 
+def decision_from_record(body: dict[str, Any]) -> decision_pb2.Decision:
+    """The Decision as it was answered, rebuilt from its log record."""
+    return decision_from_result(
+        body["result"], body["decision_id"], body["engine"]["revision"], body["input"]["as_of"],
+        body["recorded_at"], bool(body.get("applied")),
+    )
+
+
 def assessment_from_result(result: Any) -> decision_pb2.PublicInterestAssessment:
     return parse_result(result, decision_pb2.PublicInterestAssessment(), "verdict/pi/assessment")
 

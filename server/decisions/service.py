@@ -26,6 +26,7 @@ from server.decisions.masking import Masker
 from server.decisions.results import (
     assessment_from_result,
     cited_clauses,
+    decision_from_record,
     decision_from_result,
     group_from_result,
     report_from_result,
@@ -98,7 +99,8 @@ class DecisionService:
         read_at = self.clock()
         enrichment = {
             "account": {
-                "source": account.source,
+                "source": self.store.source,
+                "written_by": account.source,
                 "written_at": account.updated_at,
                 "age_seconds": round((read_at - parse_rfc3339(account.updated_at)).total_seconds(), 3),
                 "history_version": account.history_version,
@@ -206,7 +208,7 @@ class DecisionService:
             if original.kind != "decide":
                 raise LookupError(f"{decision_id} is a {original.kind} record, not a decision")
             body = original.body
-            decision = self.decision_from_record(body)
+            decision = decision_from_record(body)
             apply_id = f"{decision_id}.applied"
             if body.get("applied") or self.reader.exists(apply_id, cur):
                 decision.applied = True
@@ -337,12 +339,3 @@ class DecisionService:
             else:
                 unknown.append(account.account_id)
         return {"designation": designation, "linked_accounts": linked, "unknown_accounts": unknown}
-
-    # ---------------------------------------------------------------- reading back
-
-    @staticmethod
-    def decision_from_record(body: dict[str, Any]) -> decision_pb2.Decision:
-        return decision_from_result(
-            body["result"], body["decision_id"], body["engine"]["revision"], body["input"]["as_of"],
-            body["recorded_at"], bool(body.get("applied")),
-        )

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import socket
 import threading
 import time
 from http import HTTPStatus
@@ -81,6 +82,12 @@ class OpaHandler(BaseHTTPRequestHandler):
     server: "SidecarServer"
 
     # -- plumbing --------------------------------------------------------
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out as separate writes; without this, Nagle's
+        # algorithm and delayed ACKs stall every keep-alive answer ~40 ms.
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server API
         pass  # requests are not logged one by one; errors are

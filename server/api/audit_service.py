@@ -1,0 +1,196 @@
+"""AuditService over gRPC: find, explain, replay and verify decisions.
+
+Every call is itself recorded in the decision log (kind ``audit_read``) with
+its caller, before it answers.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import queue
+import threading
+from typing import Any, Iterator
+
+import grpc
+
+from verdict.v1 import audit_service_pb2 as au
+from verdict.v1 import audit_service_pb2_grpc as au_grpc
+from verdict.v1 import case_pb2
+
+from server.api.caller import caller_of
+from server.api.errors import grpc_errors
+from server.api.validation import ValidationError, check_id, check_timestamp
+from server.audit import candidates
+from server.audit.explain import explain
+from server.audit.replay import Replayer, ReplayReport
+from server.audit.verify import verify
+from server.decisionlog.archive import PolicyArchive
+from server.decisionlog.chain import LogRecord, canonical
+from server.decisionlog.log import DecisionLog
+from server.decisionlog.reader import Filter, LogReader
+from server.decisions.results import decision_from_record
+from server.decisions.service import new_decision_id
+from server.timeutil import rfc3339, utcnow
+
+MAX_PAGE = 1000
+DEFAULT_PAGE = 50
+
+
+def audit_record(record: LogRecord) -> au.AuditRecord:
+    body = record.body
+    out = au.AuditRecord(
+        seq=record.seq, decision_id=record.decision_id, kind=record.kind, caller=record.caller,
+        account_id=record.account_id, post_id=record.post_id, outcome=record.outcome, clauses=record.clauses,
+        policy_revision=record.revision, engine=(body.get("engine") or {}).get("name", ""),
+        opa_version=(body.get("engine") or {}).get("opa_version", ""), hash=record.hash, prev_hash=record.prev_hash,
+        request_json=canonical(body.get("request", {})), enrichment_json=canonical(body.get("enrichment", {})),
+        input_json=canonical(body.get("input", {})), result_json=canonical(body.get("result", {})),
+        timings_ms={k: float(v) for k, v in (body.get("timings_ms") or {}).items()},
+    )
+    out.recorded_at.FromJsonString(record.recorded_at)
+    if record.policy in case_pb2.Policy.keys():
+        out.policy = case_pb2.Policy.Value(record.policy)
+    if record.kind == "decide":
+        out.decision.CopyFrom(decision_from_record(body))
+    return out
+
+
+def to_filter(request: au.QueryDecisionsRequest) -> Filter:
+    for name in ("since", "until"):
+        if request.HasField(name):
+            check_timestamp(getattr(request, name), f"filter.{name}")
+    if request.page_size < 0 or request.page_size > MAX_PAGE:
+        raise ValidationError("page_size", f"must be between 0 and {MAX_PAGE}")
+    after = 0
+    if request.page_token:
+        try:
+            after = int(base64.urlsafe_b64decode(request.page_token.encode()).decode().removeprefix("seq:"))
+        except ValueError:
+            raise ValidationError("page_token", "is not a token this server gave out") from None
+    return Filter(
+        account_id=request.account_id, post_id=request.post_id,
+        policy=case_pb2.Policy.Name(request.policy) if request.policy else "",
+        outcome=request.outcome, clause_id=request.clause_id, caller=request.caller, kind=request.kind,
+        since=request.since.ToJsonString() if request.HasField("since") else "",
+        until=request.until.ToJsonString() if request.HasField("until") else "",
+        after_seq=after, without_audit_reads=True,
+    )
+
+
+def summary_message(report: ReplayReport) -> au.ReplaySummary:
+    doc = report.as_dict()
+    summary = au.ReplaySummary(
+        mode=doc["mode"], candidate_revision=doc["candidate_revision"], replayed=doc["replayed"],
+        unchanged=doc["unchanged"], changed=doc["changed"], faults=doc["faults"], errors=doc["errors"],
+        changed_decision_ids=doc["changed_decision_ids"], seconds=doc["seconds"], per_second=doc["per_second"],
+    )
+    for c in doc["outcome_changes"]:
+        summary.outcome_changes.add(**{"from": c["from"]}, to=c["to"], count=c["count"], examples=c["examples"])
+    for c in doc["clause_changes"]:
+        summary.clause_changes.add(**c)
+    for d in doc["differences"]:
+        summary.differences.add(**d)
+    return summary
+
+
+class AuditServicer(au_grpc.AuditServiceServicer):
+    def __init__(self, reader: LogReader, archive: PolicyArchive, log: DecisionLog) -> None:
+        self.reader = reader
+        self.archive = archive
+        self.log = log
+
+    def _record_read(self, context: grpc.ServicerContext, rpc: str, what: dict[str, Any]) -> None:
+        """Audit reads are decisions about who saw what: logged, durably, before answering."""
+        decision_id = new_decision_id()
+        recorded_at = rfc3339(utcnow())
+        caller = caller_of(context)
+        self.log.append(LogRecord(
+            decision_id=decision_id, kind="audit_read", recorded_at=recorded_at, caller=caller, revision="",
+            body={"decision_id": decision_id, "kind": "audit_read", "recorded_at": recorded_at, "caller": caller,
+                  "rpc": rpc, "read": what},
+        ))
+
+    def GetDecision(self, request: au.GetDecisionRequest, context: grpc.ServicerContext) -> au.AuditRecord:
+        with grpc_errors(context, "GetDecision"):
+            check_id(request.decision_id, "decision_id")
+            self._record_read(context, "GetDecision", {"decision_id": request.decision_id})
+            return audit_record(self.reader.get(request.decision_id))
+
+    def QueryDecisions(self, request: au.QueryDecisionsRequest, context: grpc.ServicerContext) -> au.QueryDecisionsResponse:
+        with grpc_errors(context, "QueryDecisions"):
+            flt = to_filter(request)
+            self._record_read(context, "QueryDecisions", {"filter": json.loads(json.dumps(flt.__dict__))})
+            size = request.page_size or DEFAULT_PAGE
+            records = self.reader.query(flt, limit=size + 1)
+            more = len(records) > size
+            records = records[:size]
+            total = self.reader.count(Filter(**{**flt.__dict__, "after_seq": 0}))
+            token = base64.urlsafe_b64encode(f"seq:{records[-1].seq}".encode()).decode() if more else ""
+            return au.QueryDecisionsResponse(records=[audit_record(r) for r in records], next_page_token=token, total=total)
+
+    def StreamDecisions(self, request: au.QueryDecisionsRequest, context: grpc.ServicerContext) -> Iterator[au.AuditRecord]:
+        with grpc_errors(context, "StreamDecisions"):
+            flt = to_filter(request)
+            self._record_read(context, "StreamDecisions", {"filter": json.loads(json.dumps(flt.__dict__))})
+        for record in self.reader.scan(flt):
+            yield audit_record(record)
+
+    def ExplainDecision(self, request: au.ExplainDecisionRequest, context: grpc.ServicerContext) -> au.Explanation:
+        with grpc_errors(context, "ExplainDecision"):
+            check_id(request.decision_id, "decision_id")
+            self._record_read(context, "ExplainDecision", {"decision_id": request.decision_id})
+            record = self.reader.get(request.decision_id)
+            rules, text_en, text_nl = explain(record, self.archive)
+            out = au.Explanation(record=audit_record(record), text_en=text_en, text_nl=text_nl)
+            for rule in rules:
+                out.rules.add(rule=rule.rule, location=rule.location, clause_ids=rule.clause_ids)
+            if record.kind == "decide":
+                out.reasons.extend(out.record.decision.reasons)
+            return out
+
+    def ReplayDecisions(self, request: au.ReplayRequest, context: grpc.ServicerContext) -> Iterator[au.ReplayProgress]:
+        with grpc_errors(context, "ReplayDecisions"):
+            flt = to_filter(request.filter)
+            target = request.WhichOneof("against")
+            candidate = None
+            if target == "directory":
+                candidate = candidates.from_directory(request.directory)
+            elif target == "git_ref":
+                if self.archive.bundle_dir is None:
+                    raise ValidationError("git_ref", "the server has no bundle directory to find the repository from")
+                candidate = candidates.from_git(request.git_ref, self.archive.bundle_dir)
+            self._record_read(context, "ReplayDecisions", {
+                "filter": json.loads(json.dumps(flt.__dict__)), "against": target or "recorded",
+                "candidate_revision": candidate.revision if candidate else "",
+            })
+        updates: "queue.Queue[tuple[int, int] | ReplayReport | BaseException]" = queue.Queue()
+
+        def work() -> None:
+            replayer = Replayer(self.reader, self.archive)
+            try:
+                updates.put(replayer.run(flt, candidate, examples=request.examples or 5, list_changed=request.list_changed,
+                                         progress=lambda done, total: updates.put((done, total))))
+            except BaseException as exc:  # surfaced to the caller below
+                updates.put(exc)
+            finally:
+                replayer.close()
+
+        threading.Thread(target=work, name="replay", daemon=True).start()
+        while True:
+            item = updates.get()
+            if isinstance(item, tuple):
+                yield au.ReplayProgress(done=item[0], total=item[1])
+                continue
+            with grpc_errors(context, "ReplayDecisions"):
+                if isinstance(item, BaseException):
+                    raise item
+                yield au.ReplayProgress(done=item.replayed, total=item.replayed, summary=summary_message(item))
+            return
+
+    def VerifyLog(self, request: au.VerifyLogRequest, context: grpc.ServicerContext) -> au.VerifyLogResponse:
+        with grpc_errors(context, "VerifyLog"):
+            result = verify(self.reader.db)
+            self._record_read(context, "VerifyLog", {"ok": result.ok, "records": result.records})
+            return au.VerifyLogResponse(ok=result.ok, records=result.records, first_bad_seq=result.first_bad_seq,
+                                        first_bad_decision_id=result.first_bad_decision_id, problem=result.problem)

@@ -1,0 +1,1 @@
+"""Audit: verify the log, explain a decision, replay decisions on any revision."""

@@ -1,0 +1,43 @@
+"""Candidate policy revisions for impact analysis: a directory or a git ref."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+from pathlib import Path
+
+from server.engine.bundle import Bundle, BundleError
+
+
+class CandidateError(ValueError):
+    """The candidate cannot be loaded; the text says why."""
+
+
+def from_directory(path: str | Path) -> Bundle:
+    try:
+        return Bundle.from_directory(Path(path))
+    except BundleError as exc:
+        raise CandidateError(f"candidate {path}: {exc}") from None
+
+
+def from_git(ref: str, bundle_dir: Path) -> Bundle:
+    """The bundle directory as it is at ``ref`` in the repository that holds it."""
+    def git(*args: str) -> bytes:
+        result = subprocess.run(["git", "-C", str(bundle_dir), *args], capture_output=True)
+        if result.returncode != 0:
+            raise CandidateError(f"git {' '.join(args)}: {result.stderr.decode(errors='replace').strip()}")
+        return result.stdout
+
+    prefix = git("rev-parse", "--show-prefix").decode().strip()  # e.g. "rego/"
+    commit = git("rev-parse", "--verify", f"{ref}^{{commit}}").decode().strip()
+    archive = git("archive", "--format=tar", commit, "--", prefix or ".")
+    files = {}
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        for member in tar.getmembers():
+            if member.isfile():
+                files[member.name[len(prefix):]] = tar.extractfile(member).read()  # type: ignore[union-attr]
+    try:
+        return Bundle.from_files(files)
+    except BundleError as exc:
+        raise CandidateError(f"candidate {ref} ({commit[:12]}): {exc}") from None

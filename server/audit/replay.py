@@ -1,0 +1,168 @@
+"""Replay logged decisions on the revision they were made with, or on a candidate.
+
+Recorded mode re-evaluates each record's exact OPA input on its archived
+revision; anything but an identical result is a fault. Candidate mode
+evaluates the same inputs on another revision and reports what would
+change: counts of old -> new outcome, clauses gained and lost, examples.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from server.decisionlog.archive import PolicyArchive
+from server.decisionlog.chain import canonical
+from server.decisionlog.reader import Filter, LogReader
+from server.decisions.results import cited_clauses
+from server.engine.base import EngineError
+from server.engine.bundle import Bundle
+from server.engine.embedded import EmbeddedEngine
+
+
+def outcome_of(kind: str, result: Any) -> str:
+    """One word for what a record decided, comparable across revisions."""
+    if not isinstance(result, dict):
+        return "NO_RESULT"
+    if kind == "check_public_interest":
+        return "ELIGIBLE" if result.get("eligible") else "NOT_ELIGIBLE"
+    if kind == "assess_report":
+        return "ADMISSIBLE" if result.get("admissible") else "INADMISSIBLE"
+    return str(result.get("outcome", "NO_OUTCOME"))
+
+
+@dataclass
+class Change:
+    count: int = 0
+    examples: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReplayReport:
+    mode: str
+    candidate_revision: str = ""
+    replayed: int = 0
+    unchanged: int = 0
+    changed: int = 0
+    faults: int = 0
+    errors: int = 0
+    outcome_changes: dict[tuple[str, str], Change] = field(default_factory=lambda: defaultdict(Change))
+    clauses_added: dict[tuple[str, str], Change] = field(default_factory=lambda: defaultdict(Change))
+    clauses_removed: dict[tuple[str, str], Change] = field(default_factory=lambda: defaultdict(Change))
+    differences: list[tuple[str, str]] = field(default_factory=list)
+    changed_ids: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def per_second(self) -> float:
+        return self.replayed / self.seconds if self.seconds else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "mode": self.mode, "candidate_revision": self.candidate_revision, "replayed": self.replayed,
+            "unchanged": self.unchanged, "changed": self.changed, "faults": self.faults, "errors": self.errors,
+            "outcome_changes": [{"from": a, "to": b, "count": c.count, "examples": c.examples} for (a, b), c in sorted(self.outcome_changes.items())],
+            "clause_changes": [
+                {"clause_id": key[0], "kind": key[1], "added": self.clauses_added[key].count, "removed": self.clauses_removed[key].count,
+                 "examples": (self.clauses_added[key].examples + self.clauses_removed[key].examples)[:5]}
+                for key in sorted(set(self.clauses_added) | set(self.clauses_removed))
+            ],
+            "differences": [{"decision_id": d, "what": w} for d, w in self.differences],
+            "changed_decision_ids": self.changed_ids,
+            "seconds": round(self.seconds, 3), "per_second": round(self.per_second, 1),
+        }
+
+
+def _citations(result: Any) -> set[tuple[str, str]]:
+    """(clause, kind) pairs a result cites: PI-1.3 "criterion met" differs from "not met"."""
+    if not isinstance(result, dict):
+        return set()
+    return {(r["clause_id"], r.get("kind", "")) for r in result.get("reasons", []) if isinstance(r, dict) and "clause_id" in r}
+
+
+def _describe(kind: str, old: Any, new: Any) -> str:
+    before, after = outcome_of(kind, old), outcome_of(kind, new)
+    parts = [f"outcome {before} -> {after}"] if before != after else []
+    old_c, new_c = set(cited_clauses(old)), set(cited_clauses(new))
+    if new_c - old_c:
+        parts.append("now cites " + ", ".join(sorted(new_c - old_c)))
+    if old_c - new_c:
+        parts.append("no longer cites " + ", ".join(sorted(old_c - new_c)))
+    return "; ".join(parts) or "the result differs in detail (effects, texts or assessment)"
+
+
+class Replayer:
+    def __init__(self, reader: LogReader, archive: PolicyArchive) -> None:
+        self.reader = reader
+        self.archive = archive
+        self._engines: dict[str, EmbeddedEngine] = {}
+
+    def _engine(self, revision: str) -> EmbeddedEngine:
+        engine = self._engines.get(revision)
+        if engine is None:
+            engine = self._engines[revision] = EmbeddedEngine(self.archive.load(revision))
+        return engine
+
+    def run(
+        self, flt: Filter, candidate: Bundle | None = None, examples: int = 5, list_changed: bool = False,
+        progress: Callable[[int, int], None] | None = None, max_differences: int = 100,
+    ) -> ReplayReport:
+        flt = Filter(**{**flt.__dict__, "evaluated_only": True})
+        total = self.reader.count(flt)
+        report = ReplayReport("candidate" if candidate else "recorded", candidate.revision if candidate else "")
+        candidate_engine = EmbeddedEngine(candidate, name="candidate") if candidate else None
+        started = time.perf_counter()
+        try:
+            for record in self.reader.scan(flt):
+                body = record.body
+                old = body["result"]
+                try:
+                    engine = candidate_engine or self._engine(record.revision)
+                    new = engine.evaluate(body["query"], body["input"]).result
+                except Exception as exc:  # an archived revision that will not load is an error too
+                    report.errors += 1
+                    if len(report.differences) < max_differences:
+                        report.differences.append((record.decision_id, f"error: {exc}"))
+                    new = None
+                report.replayed += 1
+                if new is not None and canonical(new) == canonical(old):
+                    report.unchanged += 1
+                elif new is not None:
+                    self._count_change(report, record.kind, record.decision_id, old, new, examples, list_changed, max_differences)
+                if progress and (report.replayed % 500 == 0 or report.replayed == total):
+                    progress(report.replayed, total)
+        finally:
+            if candidate_engine:
+                candidate_engine.close()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    @staticmethod
+    def _count_change(report: ReplayReport, kind: str, decision_id: str, old: Any, new: Any,
+                      examples: int, list_changed: bool, max_differences: int) -> None:
+        if report.mode == "recorded":
+            report.faults += 1
+            if len(report.differences) < max_differences:
+                report.differences.append((decision_id, "did not reproduce: " + _describe(kind, old, new)))
+            return
+        report.changed += 1
+        if list_changed:
+            report.changed_ids.append(decision_id)
+        change = report.outcome_changes[(outcome_of(kind, old), outcome_of(kind, new))]
+        change.count += 1
+        if len(change.examples) < examples:
+            change.examples.append(decision_id)
+        old_c, new_c = _citations(old), _citations(new)
+        for key, bucket in [(c, report.clauses_added) for c in new_c - old_c] + [(c, report.clauses_removed) for c in old_c - new_c]:
+            bucket[key].count += 1
+            if len(bucket[key].examples) < examples:
+                bucket[key].examples.append(decision_id)
+        if len(report.differences) < min(max_differences, examples * 4):
+            report.differences.append((decision_id, _describe(kind, old, new)))
+
+    def close(self) -> None:
+        for engine in self._engines.values():
+            engine.close()
+        self._engines.clear()

@@ -1,0 +1,186 @@
+"""AuditService over the wire: find, explain, replay and verify, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import grpc
+import pytest
+
+from clients.client import VerdictClient, VerdictError
+from server.audit.verify import verify
+from server.db.database import Database
+from server.engine.bundle import Bundle
+from verdict.v1 import account_pb2, decision_pb2
+
+from tests.conftest import REGO
+
+FOLLOWERS = [10_000, 50_000, 50_001, 60_000, 75_000, 99_999, 100_000, 100_001, 150_000, 2_000_000]
+
+
+def case(account_id: str, post: str, policy: str = "hateful_conduct", as_of: str = "2024-05-01T12:00:00Z") -> dict:
+    return {
+        "content": {"kind": "post", "post_id": post, "author_account_id": account_id},
+        "violation": {"policy": policy, "rule": {"confirmed": True}},
+        "as_of": as_of,
+    }
+
+
+def load_accounts(db_url: str) -> None:
+    from server.enrichment.store import AccountStore
+
+    store = AccountStore(Database(db_url))
+    with store.db.transaction(write=True) as cur:
+        for n in FOLLOWERS:
+            store.upsert(cur, account_pb2.Account(
+                account_id=f"acc-f{n}", verified=True, followers=n,
+                office_role=account_pb2.OFFICE_ROLE_CANDIDATE, office_level=account_pb2.OFFICE_LEVEL_STATE,
+            ), source="test")
+
+
+@pytest.fixture
+def decided(server, client):
+    """A few thousand decisions across the follower range, through DecideBatch."""
+    load_accounts(server.settings.db_url)
+    ids = {}
+    for start in range(0, 2000, 500):
+        cases = [case(f"acc-f{FOLLOWERS[i % len(FOLLOWERS)]}", f"post-{i}") for i in range(start, start + 500)]
+        for c, d in zip(cases, client.decide_batch(cases)):
+            ids[d.decision_id] = int(c["content"]["author_account_id"].removeprefix("acc-f"))
+    return ids
+
+
+def test_get_decision_returns_what_was_recorded(client):
+    decision = client.decide(case("acc-candidate-250k", "post-get"))
+    record = client.get_decision(decision.decision_id)
+    assert record.kind == "decide"
+    assert record.decision == decision
+    assert record.account_id == "acc-candidate-250k" and record.post_id == "post-get"
+    assert json.loads(record.input_json)["account"]["followers"] == 250000
+    enrichment = json.loads(record.enrichment_json)["account"]
+    assert enrichment["source"].startswith("account_store:") and enrichment["age_seconds"] >= 0
+    assert record.engine == "sidecar" and record.opa_version
+    assert set(record.timings_ms) >= {"enrich", "evaluate", "total"}
+    assert "PI-1.3" in record.clauses
+
+
+def test_unknown_decision_is_not_found(client):
+    with pytest.raises(VerdictError) as err:
+        client.get_decision("dec_nope")
+    assert err.value.code == grpc.StatusCode.NOT_FOUND
+
+
+def test_query_by_account_policy_outcome_clause_and_pages(client):
+    for i in range(7):
+        client.decide(case("acc-candidate-100k", f"q-{i}"))
+    eligible = client.decide(case("acc-mayor", "q-mayor", policy="abuse_harassment"))
+    first = client.query_decisions(page_size=5, account_id="acc-candidate-100k")
+    assert first.total == 7 and len(first.records) == 5 and first.next_page_token
+    second = client.query_decisions(page_size=5, page_token=first.next_page_token, account_id="acc-candidate-100k")
+    assert len(second.records) == 2 and not second.next_page_token
+    assert {r.post_id for r in [*first.records, *second.records]} == {f"q-{i}" for i in range(7)}
+    by_clause = [r.decision_id for r in client.iter_decisions(clause_id="PI-1.4a")]
+    assert by_clause == [eligible.decision_id]
+    by_outcome = list(client.iter_decisions(outcome="OUTCOME_REQUIRE_REMOVAL", policy="hateful_conduct"))
+    assert len(by_outcome) == 7
+    assert list(client.iter_decisions(since="2099-01-01T00:00:00Z")) == []
+    with pytest.raises(VerdictError) as err:
+        client.query_decisions(page_token="garbage!")
+    assert err.value.code == grpc.StatusCode.INVALID_ARGUMENT and "page_token" in err.value.details
+
+
+def test_every_audit_read_is_logged_with_its_caller(client, server):
+    decision = client.decide(case("acc-citizen", "read-me"))
+    client.get_decision(decision.decision_id)
+    reads = list(client.iter_decisions(kind="audit_read"))
+    assert any(json.loads(r.request_json) == {} and r.caller.startswith("peer:") for r in reads)
+    rows = server.db.query("SELECT record FROM decision_log WHERE kind = 'audit_read'")
+    assert any(json.loads(text)["read"] == {"decision_id": decision.decision_id} for (text,) in rows)
+
+
+def test_explain_gives_input_rules_and_words(client):
+    decision = client.decide(case("acc-candidate-100k", "explain-1"))
+    explanation = client.explain(decision.decision_id)
+    assert "PI-1.3" in explanation.text_en and "100,000" in explanation.text_en
+    assert "100.000" in explanation.text_nl
+    rules = {r.rule: r for r in explanation.rules}
+    assert "data.verdict.pi.enough_followers" in rules
+    assert "data.verdict.decision.result" in rules
+    assert any("PI-1.3" in r.clause_ids for r in explanation.rules)
+    assert json.loads(explanation.record.input_json)["case"]["content"]["post_id"] == "explain-1"
+
+
+def test_replay_on_recorded_revisions_reproduces_every_decision(client, decided):
+    updates = list(client.replay())
+    summary = updates[-1].summary
+    assert summary.mode == "recorded"
+    assert summary.replayed >= 2000
+    assert summary.faults == 0 and summary.errors == 0
+    assert summary.unchanged == summary.replayed
+    assert updates[0].total == summary.replayed and len(updates) > 2  # progress before the summary
+
+
+def test_candidate_with_lower_threshold_changes_exactly_the_accounts_between(client, decided, tmp_path):
+    candidate = tmp_path / "rego"
+    shutil.copytree(REGO, candidate)
+    pi = candidate / "verdict" / "pi" / "pi.rego"
+    pi.write_text(pi.read_text().replace("follower_threshold := 100000", "follower_threshold := 50000"))
+    summary = list(client.replay(directory=str(candidate), list_changed=True))[-1].summary
+    expected = {d for d, followers in decided.items() if 50_001 <= followers <= 100_000}
+    assert summary.mode == "candidate"
+    assert summary.candidate_revision == Bundle.from_directory(candidate).revision
+    assert set(summary.changed_decision_ids) == expected
+    assert summary.changed == len(expected)
+    [change] = summary.outcome_changes
+    assert (getattr(change, "from"), change.to) == ("OUTCOME_REQUIRE_REMOVAL", "OUTCOME_PUBLIC_INTEREST_REVIEW")
+    changes = {(c.clause_id, decision_pb2.ReasonKind.Name(c.kind)): (c.added, c.removed) for c in summary.clause_changes}
+    n = len(expected)
+    assert changes[("PI-1.3", "REASON_KIND_CRITERION_MET")] == (n, 0)
+    assert changes[("PI-1.3", "REASON_KIND_CRITERION_NOT_MET")] == (0, n)
+    assert changes[("PI-8", "REASON_KIND_PROCESS")] == (n, 0)
+
+
+def test_replay_against_a_missing_directory_or_ref_is_invalid(client):
+    with pytest.raises(VerdictError) as err:
+        list(client.replay(git_ref="no-such-ref-anywhere"))
+    assert err.value.code == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_verify_names_the_record_edited_by_hand(client, server):
+    ids = [client.decide(case("acc-citizen", f"v-{i}")).decision_id for i in range(5)]
+    assert client.verify_log().ok
+    with server.db.transaction(write=True) as cur:
+        cur.execute("UPDATE decision_log SET outcome = 'OUTCOME_NO_ACTION' WHERE decision_id = ?", (ids[2],))
+    result = client.verify_log()
+    assert not result.ok
+    assert result.first_bad_decision_id == ids[2]
+    assert "changed" in result.problem
+
+
+def test_verify_names_a_deleted_record(client, server):
+    ids = [client.decide(case("acc-citizen", f"d-{i}")).decision_id for i in range(6)]
+    with server.db.transaction(write=True) as cur:
+        cur.execute("DELETE FROM decision_log WHERE decision_id = ?", (ids[3],))
+    result = verify(server.db)
+    assert not result.ok and "deleted" in result.problem and result.first_bad_decision_id == ids[4]
+
+
+def test_verify_detects_records_swapped(client, server):
+    ids = [client.decide(case("acc-citizen", f"s-{i}")).decision_id for i in range(4)]
+    db = server.db
+    seq = dict(db.query("SELECT decision_id, seq FROM decision_log"))
+    with db.transaction(write=True) as cur:
+        cur.execute("UPDATE decision_log SET seq = -1 WHERE decision_id = ?", (ids[1],))
+        cur.execute("UPDATE decision_log SET seq = ? WHERE decision_id = ?", (seq[ids[1]], ids[2]))
+        cur.execute("UPDATE decision_log SET seq = ? WHERE decision_id = ?", (seq[ids[2]], ids[1]))
+    result = verify(db)
+    assert not result.ok and result.first_bad_decision_id == ids[2] and "does not follow" in result.problem
+
+
+def test_verify_detects_truncation(client, server):
+    ids = [client.decide(case("acc-citizen", f"t-{i}")).decision_id for i in range(3)]
+    with server.db.transaction(write=True) as cur:
+        cur.execute("DELETE FROM decision_log WHERE decision_id = ?", (ids[-1],))
+    result = verify(server.db)
+    assert not result.ok and "after record" in result.problem
