@@ -23,10 +23,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--opa-url", default=defaults.opa_url, help=f"OPA REST API (default {defaults.opa_url}; VERDICT_OPA_URL)")
     parser.add_argument("--bundle", type=Path, default=defaults.bundle_dir, help="the Rego bundle directory OPA serves (archived per revision)")
     parser.add_argument("--db", default=defaults.db_url, help="sqlite:///PATH or postgresql://... (VERDICT_DB)")
+    parser.add_argument("--opa-timeout", type=float, default=defaults.opa_timeout, help="deadline per OPA call in seconds (VERDICT_OPA_TIMEOUT)")
     parser.add_argument("--workers", type=int, default=defaults.workers, help="gRPC worker threads")
+    parser.add_argument("--callers", type=Path, default=defaults.callers_file,
+                        help="TOML file of caller tokens (hashed) and scopes; without it there is no authentication (VERDICT_CALLERS)")
+    parser.add_argument("--tls-cert", type=Path, default=defaults.tls_cert, help="server certificate (PEM) for TLS (VERDICT_TLS_CERT)")
+    parser.add_argument("--tls-key", type=Path, default=defaults.tls_key, help="server private key (PEM) (VERDICT_TLS_KEY)")
+    parser.add_argument("--tls-client-ca", type=Path, default=defaults.tls_client_ca,
+                        help="CA that signs client certificates; requires them (mTLS) (VERDICT_TLS_CLIENT_CA)")
     args = parser.parse_args(argv)
     configure_logging()
-    settings = Settings(listen=args.listen, engine=args.engine, opa_url=args.opa_url, bundle_dir=args.bundle, db_url=args.db, workers=args.workers)
+    settings = Settings(listen=args.listen, engine=args.engine, opa_url=args.opa_url, opa_timeout=args.opa_timeout,
+                        bundle_dir=args.bundle, db_url=args.db, workers=args.workers, callers_file=args.callers,
+                        tls_cert=args.tls_cert, tls_key=args.tls_key, tls_client_ca=args.tls_client_ca)
     app = build(settings)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -16,6 +16,8 @@ from grpc_reflection.v1alpha import reflection
 from verdict.v1 import audit_service_pb2, audit_service_pb2_grpc, policy_service_pb2, policy_service_pb2_grpc
 
 from server.api.audit_service import AuditServicer
+from server.api.auth import AuthInterceptor, load_callers
+from server.api.validation import MAX_MESSAGE_BYTES
 from server.api.policy_service import PolicyServicer
 from server.db.database import Database, database_url
 from server.db.migrations import migrate
@@ -27,6 +29,7 @@ from server.decisions.service import DecisionService
 from server.engine.base import PolicyEngine
 from server.engine.bundle import Bundle
 from server.engine.embedded import EmbeddedEngine
+from server.engine.resilience import ResilientEngine
 from server.engine.rest import RestEngine
 from server.enrichment.store import AccountStore
 
@@ -45,12 +48,18 @@ class Settings:
     listen: str = "127.0.0.1:50051"
     engine: str = "sidecar"              # "sidecar" (OPA REST API) or "embedded"
     opa_url: str = "http://127.0.0.1:8181"
-    opa_timeout: float = 2.0
+    opa_timeout: float = 1.0
     bundle_dir: Path = Path("rego")
     db_url: str = field(default_factory=database_url)
     mask_key_file: Path = Path("var/mask.key")
     workers: int = 32
     health_interval: float = 2.0
+    # Who may call what (None: no authentication, development only).
+    callers_file: Path | None = None
+    # TLS: server certificate and key; with a client CA, client certificates are required (mTLS).
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    tls_client_ca: Path | None = None
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -59,15 +68,30 @@ class Settings:
         s.engine = os.environ.get("VERDICT_ENGINE", s.engine)
         s.opa_url = os.environ.get("VERDICT_OPA_URL", s.opa_url)
         s.bundle_dir = Path(os.environ.get("VERDICT_BUNDLE", s.bundle_dir))
+        s.opa_timeout = float(os.environ.get("VERDICT_OPA_TIMEOUT", s.opa_timeout))
+        for name, var in (("callers_file", "VERDICT_CALLERS"), ("tls_cert", "VERDICT_TLS_CERT"),
+                          ("tls_key", "VERDICT_TLS_KEY"), ("tls_client_ca", "VERDICT_TLS_CLIENT_CA")):
+            if os.environ.get(var):
+                setattr(s, name, Path(os.environ[var]))
         return s
 
 
 def make_engine(settings: Settings) -> PolicyEngine:
     if settings.engine == "embedded":
         return EmbeddedEngine(Bundle.from_directory(settings.bundle_dir))
-    if settings.engine in ("sidecar", "opa", "rest"):
-        return RestEngine(settings.opa_url, timeout=settings.opa_timeout, name="sidecar" if settings.engine != "opa" else "opa")
-    raise ValueError(f"unknown engine {settings.engine!r}: use 'sidecar' or 'embedded'")
+    if settings.engine in ("sidecar", "opa"):
+        return ResilientEngine(RestEngine(settings.opa_url, timeout=settings.opa_timeout, name=settings.engine))
+    raise ValueError(f"unknown engine {settings.engine!r}: use 'sidecar', 'opa' or 'embedded'")
+
+
+def server_credentials(settings: Settings) -> grpc.ServerCredentials | None:
+    if not settings.tls_cert:
+        return None
+    if not settings.tls_key:
+        raise ValueError("TLS needs both a certificate and its key (VERDICT_TLS_CERT, VERDICT_TLS_KEY)")
+    pair = [(settings.tls_key.read_bytes(), settings.tls_cert.read_bytes())]
+    client_ca = settings.tls_client_ca.read_bytes() if settings.tls_client_ca else None
+    return grpc.ssl_server_credentials(pair, root_certificates=client_ca, require_client_auth=client_ca is not None)
 
 
 class HealthWatcher:
@@ -134,20 +158,25 @@ def build(settings: Settings) -> App:
     masker = Masker(load_key(settings.mask_key_file))
     service = DecisionService(engine, store, decision_log, archive, masker)
 
+    interceptors = [AuthInterceptor(load_callers(settings.callers_file))] if settings.callers_file else []
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="rpc"),
-        options=[("grpc.max_receive_message_length", 4 * 1024 * 1024), ("grpc.so_reuseport", 0)],
+        interceptors=interceptors,
+        options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES), ("grpc.so_reuseport", 0)],
     )
     policy_service_pb2_grpc.add_PolicyServiceServicer_to_server(PolicyServicer(service), server)
     audit_service_pb2_grpc.add_AuditServiceServicer_to_server(AuditServicer(LogReader(db), archive, decision_log), server)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection((*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
-    port = server.add_insecure_port(settings.listen)
+    credentials = server_credentials(settings)
+    port = server.add_secure_port(settings.listen, credentials) if credentials else server.add_insecure_port(settings.listen)
     if port == 0:
         raise OSError(f"cannot listen on {settings.listen}")
     watcher = HealthWatcher(health_servicer, engine, db, settings.health_interval)
     server.start()
     watcher.start()
-    log.info("verdict serving", listen=settings.listen, port=port, engine=engine.name, db=db.describe())
+    log.info("verdict serving", listen=settings.listen, port=port, engine=engine.name, db=db.describe(),
+             tls="mtls" if settings.tls_client_ca else ("tls" if credentials else "off"),
+             auth="tokens" if settings.callers_file else "off (development)")
     return App(settings, server, port, service, engine, db, decision_log, watcher)

@@ -31,6 +31,8 @@ OPA_ADDR = os.environ.get("VERDICT_OPA_ADDR", "127.0.0.1:8181")
 GRPC_ADDR = os.environ.get("VERDICT_LISTEN", "127.0.0.1:50051")
 BUNDLE = Path(os.environ.get("VERDICT_BUNDLE", "rego"))
 DEMO_ACCOUNTS = Path("examples/demo_accounts.jsonl")
+DEMO_CALLERS = Path("examples/callers.toml")
+DEMO_TOKEN = "verdict-demo-token"  # its hash is in examples/callers.toml; public, development only
 
 
 def start_opa(bundle_dir: Path, addr: str) -> tuple[subprocess.Popen, str]:
@@ -65,13 +67,15 @@ def main() -> int:
         wait_healthy(OPA_ADDR, opa)
         settings = Settings.from_env()
         settings.listen, settings.opa_url, settings.engine = GRPC_ADDR, f"http://{OPA_ADDR}", "opa" if kind == "opa" else "sidecar"
+        settings.callers_file = settings.callers_file or DEMO_CALLERS
         db = Database(settings.db_url)
         migrate(db)
         imported = import_file(AccountStore(db), DEMO_ACCOUNTS)
         db.close()
         app = build(settings)
         print(BANNER.format(opa_kind="real OPA (opa run --server)" if kind == "opa" else "OPA-compatible sidecar (embedded OPA engine)",
-                            opa=OPA_ADDR, grpc=GRPC_ADDR, db=app.db.describe(), created=imported.created, updated=imported.updated),
+                            opa=OPA_ADDR, grpc=GRPC_ADDR, db=app.db.describe(), created=imported.created, updated=imported.updated,
+                            token=DEMO_TOKEN, callers=settings.callers_file),
               flush=True)
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -89,13 +93,16 @@ verdict is running
   OPA       http://{opa}  — {opa_kind}, bundle rego/
   gRPC      {grpc}  — verdict.v1.PolicyService, health, reflection
   store     {db}  — demo accounts from examples/demo_accounts.jsonl ({created} created, {updated} updated)
+  callers   {callers}  — the demo token below may decide, apply, read and replay the audit log
 
 Call it (in another terminal, from this directory):
+  export VERDICT_TOKEN={token}
   .venv/bin/verdict decide --account acc-candidate-250k --post post-1 --policy hateful_conduct
   .venv/bin/verdict decide examples/cases/candidate_hateful_conduct.json
   .venv/bin/verdict decide --account acc-candidate-100k --post post-2 --policy hateful_conduct   # exactly 100,000: not eligible
   .venv/bin/verdict decide --account acc-unverified-2m --post post-3 --policy hateful_conduct    # unverified: not eligible
   .venv/bin/verdict decide examples/cases/terrorism_promotion.json                               # terrorism: never eligible
+  .venv/bin/verdict audit query --account acc-candidate-250k                                     # the decision log
   curl -s -X POST http://{opa}/v1/data/verdict/pi/follower_threshold                              # OPA's REST API
 
 Stop with Ctrl-C.

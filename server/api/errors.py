@@ -14,6 +14,7 @@ from typing import Iterator
 import grpc
 import structlog
 
+from server.api.auth import ScopeMissing
 from server.api.validation import ValidationError
 from server.audit.candidates import CandidateError
 from server.db.database import DatabaseUnavailable
@@ -31,6 +32,8 @@ log = structlog.get_logger("api")
 def status_for(exc: BaseException) -> tuple[grpc.StatusCode, str]:
     if isinstance(exc, ValidationError):
         return grpc.StatusCode.INVALID_ARGUMENT, str(exc)
+    if isinstance(exc, ScopeMissing):
+        return grpc.StatusCode.PERMISSION_DENIED, str(exc)
     if isinstance(exc, CandidateError):
         return grpc.StatusCode.INVALID_ARGUMENT, f"against: {exc}"
     if isinstance(exc, AccountNotFound):

@@ -10,6 +10,7 @@ from verdict.v1 import policy_service_pb2 as ps
 from verdict.v1 import policy_service_pb2_grpc as ps_grpc
 
 from server.api import validation
+from server.api.auth import require_scope
 from server.api.caller import caller_of
 from server.api.errors import grpc_errors
 from server.decisions.service import DecisionService
@@ -22,6 +23,8 @@ class PolicyServicer(ps_grpc.PolicyServiceServicer):
     def Decide(self, request: ps.DecideRequest, context: grpc.ServicerContext) -> ps.DecideResponse:
         with grpc_errors(context, "Decide"):
             validation.check_decide(request)
+            if request.apply:
+                require_scope(context, "apply")
             return ps.DecideResponse(decision=self.service.decide(request, caller_of(context)))
 
     def CheckPublicInterest(self, request: ps.CheckPublicInterestRequest, context: grpc.ServicerContext) -> ps.CheckPublicInterestResponse:
@@ -42,11 +45,15 @@ class PolicyServicer(ps_grpc.PolicyServiceServicer):
     def AssessGroup(self, request: ps.AssessGroupRequest, context: grpc.ServicerContext) -> ps.AssessGroupResponse:
         with grpc_errors(context, "AssessGroup"):
             validation.check_group(request)
+            if request.apply:
+                require_scope(context, "apply")
             return self.service.assess_group(request, caller_of(context))
 
     def DecideBatch(self, request: ps.DecideBatchRequest, context: grpc.ServicerContext) -> ps.DecideBatchResponse:
         with grpc_errors(context, "DecideBatch"):
             validation.check_batch(request)
+            if any(r.apply for r in request.requests):
+                require_scope(context, "apply")
             decisions = self.service.decide_batch(list(request.requests), caller_of(context))
             return ps.DecideBatchResponse(responses=[ps.DecideResponse(decision=d) for d in decisions])
 
@@ -58,4 +65,6 @@ class PolicyServicer(ps_grpc.PolicyServiceServicer):
                     validation.check_decide(request)
                 except validation.ValidationError as exc:
                     raise validation.ValidationError(f"request {i}: {exc.field}", exc.message) from None
+                if request.apply:
+                    require_scope(context, "apply")
                 yield ps.DecideResponse(decision=self.service.decide(request, caller))

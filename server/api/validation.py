@@ -23,6 +23,11 @@ MAX_PRIVATE_STRING = 4096
 MAX_REPEATED = 1000
 MAX_REPEATED_BY_FIELD = {"linked_accounts": 10000, "local_law_withhold_countries": 250, "requests": 1000}
 MAX_POSTS_PER_REPORT = 5  # TVE-6, PRIV-8
+# gRPC refuses messages above MAX_MESSAGE_BYTES (RESOURCE_EXHAUSTED); below it,
+# a request larger than its RPC's limit is INVALID_ARGUMENT.
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+MAX_REQUEST_BYTES = 256 * 1024
+MAX_BATCH_BYTES = 8 * 1024 * 1024
 
 # Timestamps: not before the platform existed, not after 2100.
 MIN_SECONDS = 1136073600   # 2006-01-01
@@ -48,6 +53,12 @@ def _fail(field: str, message: str) -> None:
 
 
 # ---------------------------------------------------------------- generic walk
+
+def check_size(message: Message, limit: int = MAX_REQUEST_BYTES, field: str = "request") -> None:
+    size = message.ByteSize()
+    if size > limit:
+        _fail(field, f"the message is {size} bytes; at most {limit} bytes are accepted")
+
 
 def check_message(message: Message, path: str) -> None:
     """Enums defined, strings and lists within limits, timestamps sane, recursively."""
@@ -152,11 +163,13 @@ def check_violation(violation: case_pb2.Violation, present: bool, path: str) -> 
 
 def check_decide(request: ps.DecideRequest, path: str = "") -> None:
     prefix = f"{path}." if path else ""
+    check_size(request, field=path or "request")
     require(request.HasField("case"), f"{prefix}case")
     check_case(request.case, f"{prefix}case")
 
 
 def check_batch(request: ps.DecideBatchRequest) -> None:
+    check_size(request, MAX_BATCH_BYTES)
     require(len(request.requests) > 0, "requests", "must hold at least one request")
     if len(request.requests) > MAX_REPEATED_BY_FIELD["requests"]:
         _fail("requests", f"at most {MAX_REPEATED_BY_FIELD['requests']} requests per batch, got {len(request.requests)}")
@@ -165,6 +178,7 @@ def check_batch(request: ps.DecideBatchRequest) -> None:
 
 
 def check_public_interest(request: ps.CheckPublicInterestRequest) -> None:
+    check_size(request)
     require(request.HasField("case"), "case")
     check_case(request.case)
 
@@ -174,6 +188,7 @@ def check_apply(request: ps.ApplyDecisionRequest) -> None:
 
 
 def check_report(request: ps.AssessReportRequest) -> None:
+    check_size(request)
     require(request.HasField("report"), "report")
     report = request.report
     check_message(report, "report")
@@ -190,6 +205,7 @@ def check_report(request: ps.AssessReportRequest) -> None:
 
 
 def check_group(request: ps.AssessGroupRequest) -> None:
+    check_size(request, MAX_BATCH_BYTES)
     require(request.HasField("group"), "group")
     check_message(request, "")
     require(request.HasField("as_of"), "as_of")

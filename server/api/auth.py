@@ -1,0 +1,189 @@
+"""Who may call what: per-caller tokens with scopes.
+
+Callers are configured in a TOML file; only the SHA-256 of each token is
+stored there:
+
+    [[caller]]
+    name = "moderation-queue"
+    token_sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+    scopes = ["decide", "apply"]
+
+A call carries ``authorization: Bearer <token>``. No or unknown token:
+UNAUTHENTICATED. A token without the RPC's scope: PERMISSION_DENIED. Health
+checks and reflection are open (orchestrators and tools need them).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import hmac
+import secrets
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import grpc
+
+from server.api.caller import current_caller
+
+SCOPES = ("decide", "apply", "audit:read", "audit:replay", "admin")
+
+# The scope each RPC needs. Decide with apply=true also needs "apply",
+# checked in the servicer once the request is read.
+RPC_SCOPES = {
+    "/verdict.v1.PolicyService/Decide": "decide",
+    "/verdict.v1.PolicyService/CheckPublicInterest": "decide",
+    "/verdict.v1.PolicyService/AssessReport": "decide",
+    "/verdict.v1.PolicyService/AssessGroup": "decide",
+    "/verdict.v1.PolicyService/DecideBatch": "decide",
+    "/verdict.v1.PolicyService/DecideStream": "decide",
+    "/verdict.v1.PolicyService/ApplyDecision": "apply",
+    "/verdict.v1.AuditService/GetDecision": "audit:read",
+    "/verdict.v1.AuditService/QueryDecisions": "audit:read",
+    "/verdict.v1.AuditService/StreamDecisions": "audit:read",
+    "/verdict.v1.AuditService/ExplainDecision": "audit:read",
+    "/verdict.v1.AuditService/VerifyLog": "audit:read",
+    "/verdict.v1.AuditService/ReplayDecisions": "audit:replay",
+}
+OPEN_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
+
+current_scopes: contextvars.ContextVar[frozenset[str] | None] = contextvars.ContextVar("verdict_scopes", default=None)
+
+
+class AuthConfigError(ValueError):
+    """The callers file is wrong; the text names the entry."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    name: str
+    token_sha256: str
+    scopes: frozenset[str]
+
+    def may(self, scope: str) -> bool:
+        return scope in self.scopes or "admin" in self.scopes
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> str:
+    return "vdt_" + secrets.token_urlsafe(32)
+
+
+def load_callers(path: Path) -> dict[str, Caller]:
+    """token hash -> caller, from the TOML file."""
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise AuthConfigError(f"{path}: {exc}") from None
+    callers: dict[str, Caller] = {}
+    for n, entry in enumerate(doc.get("caller", []), 1):
+        where = f"{path}: caller {n}"
+        name, digest, scopes = entry.get("name"), str(entry.get("token_sha256", "")).lower(), entry.get("scopes", [])
+        if not name:
+            raise AuthConfigError(f"{where}: name is required")
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise AuthConfigError(f"{where} ({name}): token_sha256 must be the 64-hex SHA-256 of the token")
+        unknown = set(scopes) - set(SCOPES)
+        if unknown or not scopes:
+            raise AuthConfigError(f"{where} ({name}): scopes must be some of {', '.join(SCOPES)}; got {scopes}")
+        callers[digest] = Caller(name, digest, frozenset(scopes))
+    if not callers:
+        raise AuthConfigError(f"{path}: no [[caller]] entries")
+    return callers
+
+
+def caller_entry(name: str, token: str, scopes: list[str]) -> str:
+    """The TOML text of one caller entry (for `verdict token new`)."""
+    quoted = ", ".join(f'"{s}"' for s in scopes)
+    return f'\n[[caller]]\nname = "{name}"\ntoken_sha256 = "{token_hash(token)}"\nscopes = [{quoted}]\n'
+
+
+class ScopeMissing(PermissionError):
+    """The caller is known but may not do this (PERMISSION_DENIED)."""
+
+
+def require_scope(context: grpc.ServicerContext, scope: str) -> None:
+    """For scopes that depend on the request (Decide with apply=true)."""
+    scopes = current_scopes.get()
+    if scopes is not None and scope not in scopes and "admin" not in scopes:
+        raise ScopeMissing(f"caller {current_caller.get()!r} lacks the {scope!r} scope needed to apply decisions")
+
+
+class AuthInterceptor(grpc.ServerInterceptor):
+    def __init__(self, callers: dict[str, Caller]) -> None:
+        self.callers = callers
+
+    def intercept_service(self, continuation: Callable, details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler:
+        method = details.method
+        handler = continuation(details)
+        if handler is None or method.startswith(OPEN_PREFIXES):
+            return handler
+        token = ""
+        for key, value in details.invocation_metadata or ():
+            if key == "authorization" and value.startswith("Bearer "):
+                token = value[len("Bearer "):].strip()
+        digest = token_hash(token) if token else ""
+        caller = next((c for h, c in self.callers.items() if hmac.compare_digest(h, digest)), None) if digest else None
+        if caller is None:
+            return _rewrap(handler, _abort(grpc.StatusCode.UNAUTHENTICATED,
+                                           "a valid caller token is required (metadata 'authorization: Bearer <token>')"))
+        scope = RPC_SCOPES.get(method, "admin")
+        if not caller.may(scope):
+            return _rewrap(handler, _abort(grpc.StatusCode.PERMISSION_DENIED, f"caller {caller.name!r} lacks the {scope!r} scope for {method}"))
+        return _rewrap(handler, None, caller)
+
+
+def _abort(code: grpc.StatusCode, message: str) -> Callable:
+    def behaviour(request_or_iterator: Any, context: grpc.ServicerContext) -> Any:
+        context.abort(code, message)
+
+    return behaviour
+
+
+def _rewrap(handler: grpc.RpcMethodHandler, replacement: Callable | None, caller: Caller | None = None) -> grpc.RpcMethodHandler:
+    """The same handler, with its behaviour replaced (denied) or run as ``caller``."""
+    if handler.unary_unary:
+        kind, inner, factory = "unary_unary", handler.unary_unary, grpc.unary_unary_rpc_method_handler
+    elif handler.unary_stream:
+        kind, inner, factory = "unary_stream", handler.unary_stream, grpc.unary_stream_rpc_method_handler
+    elif handler.stream_unary:
+        kind, inner, factory = "stream_unary", handler.stream_unary, grpc.stream_unary_rpc_method_handler
+    else:
+        kind, inner, factory = "stream_stream", handler.stream_stream, grpc.stream_stream_rpc_method_handler
+    streaming_response = kind in ("unary_stream", "stream_stream")
+
+    def as_caller(request_or_iterator: Any, context: grpc.ServicerContext) -> Any:
+        name_token = current_caller.set(caller.name) if caller else None
+        scope_token = current_scopes.set(caller.scopes) if caller else None
+        try:
+            if replacement is not None:
+                return replacement(request_or_iterator, context)
+            return inner(request_or_iterator, context)
+        finally:
+            if name_token is not None:
+                current_caller.reset(name_token)
+                current_scopes.reset(scope_token)
+
+    def as_caller_stream(request_or_iterator: Any, context: grpc.ServicerContext) -> Any:
+        if replacement is not None:
+            replacement(request_or_iterator, context)
+            return
+        name_token = current_caller.set(caller.name) if caller else None
+        scope_token = current_scopes.set(caller.scopes) if caller else None
+        try:
+            yield from inner(request_or_iterator, context)
+        finally:
+            if name_token is not None:
+                current_caller.reset(name_token)
+                current_scopes.reset(scope_token)
+
+    return factory(
+        as_caller_stream if streaming_response else as_caller,
+        request_deserializer=handler.request_deserializer,
+        response_serializer=handler.response_serializer,
+    )
