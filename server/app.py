@@ -78,7 +78,9 @@ class Settings:
 
 def make_engine(settings: Settings) -> PolicyEngine:
     if settings.engine == "embedded":
-        return EmbeddedEngine(Bundle.from_directory(settings.bundle_dir))
+        engine = EmbeddedEngine(Bundle.from_directory(settings.bundle_dir))
+        engine.prewarm()
+        return engine
     if settings.engine in ("sidecar", "opa"):
         return ResilientEngine(RestEngine(settings.opa_url, timeout=settings.opa_timeout, name=settings.engine))
     raise ValueError(f"unknown engine {settings.engine!r}: use 'sidecar', 'opa' or 'embedded'")

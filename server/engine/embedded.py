@@ -2,16 +2,20 @@
 
 Used by the server in embedded mode, by the OPA-compatible sidecar, by replay
 of archived revisions and by the Rego test runner. Evaluations on one
-``OpaEngine`` are serialized, so every thread gets its own engine; the Go
-code runs without the GIL, so threads evaluate in parallel.
+``OpaEngine`` are serialized and compiling one costs a fraction of a second,
+so a small pool of compiled, warmed engines is shared by all threads; the Go
+code runs without the GIL, so engines evaluate in parallel.
 """
 
 from __future__ import annotations
 
+import os
+import queue
 import threading
 import time
+from contextlib import contextmanager
 from importlib import metadata
-from typing import Any
+from typing import Any, Iterator
 
 from opa_bindings import OpaEngine, OpaError, OpaUndefinedError
 
@@ -20,6 +24,9 @@ from server.engine.bundle import Bundle
 
 # The OPA release compiled into opa-golib-python-bindings 0.4.4.
 _OPA_RELEASE = {"0.4.4": "1.20.2"}
+
+# The documents the server queries; each pooled engine prepares them up front.
+WARM_QUERIES = ("verdict.decision.result", "verdict.pi.assessment", "verdict.report.result", "verdict.group.result")
 
 
 def opa_version() -> str:
@@ -42,75 +49,109 @@ def new_engine(bundle: Bundle) -> OpaEngine:
     return engine
 
 
-class EmbeddedEngine:
-    """A PolicyEngine over the in-process OPA engine, one OpaEngine per thread."""
+def _compiled(bundle: Bundle, warm: bool) -> OpaEngine:
+    try:
+        engine = new_engine(bundle)
+    except OpaError as exc:
+        raise PolicyEvaluationError(f"bundle {bundle.revision[:12]} does not compile: {exc.message}") from None
+    if warm:
+        for query in WARM_QUERIES:  # the first evaluation of a query prepares it; do it now, not in a request
+            try:
+                engine.eval_document(query, {})
+            except OpaError:
+                pass
+    return engine
 
-    name = "embedded"
 
-    def __init__(self, bundle: Bundle, name: str = "embedded") -> None:
-        self.name = name
-        self._bundle = bundle
-        self._version = opa_version()
-        self._local = threading.local()
-        self._engines: list[OpaEngine] = []
+class _Pool:
+    """Compiled engines for one revision: taken by one evaluation at a time."""
+
+    def __init__(self, bundle: Bundle, size: int, warm: bool) -> None:
+        self.bundle = bundle
+        self.size = size
+        self.warm = warm
+        self._free: "queue.LifoQueue[OpaEngine]" = queue.LifoQueue()
+        self._all: list[OpaEngine] = []
         self._lock = threading.Lock()
-        # Compile once up front, so a broken bundle fails at start, not on the first case.
-        self._engine()
+        self._put_new()  # fail here, not in a request, if the bundle does not compile
+
+    def _put_new(self) -> None:
+        engine = _compiled(self.bundle, self.warm)
+        with self._lock:
+            self._all.append(engine)
+        self._free.put(engine)
+
+    @contextmanager
+    def engine(self) -> Iterator[OpaEngine]:
+        try:
+            engine = self._free.get_nowait()
+        except queue.Empty:
+            with self._lock:
+                grow = len(self._all) < self.size
+            if grow:
+                self._put_new()
+            engine = self._free.get()
+        try:
+            yield engine
+        finally:
+            self._free.put(engine)
+
+    def fill(self) -> None:
+        while len(self._all) < self.size:
+            self._put_new()
+
+    def close(self) -> None:
+        with self._lock:
+            for engine in self._all:
+                engine.close()
+            self._all.clear()
+
+
+class EmbeddedEngine:
+    """A PolicyEngine over the in-process OPA engine."""
+
+    def __init__(self, bundle: Bundle, name: str = "embedded", size: int | None = None, warm: bool = True) -> None:
+        self.name = name
+        self._size = size or max(2, os.cpu_count() or 2)
+        self._warm = warm
+        self._version = opa_version()
+        self._pool = _Pool(bundle, self._size, warm)
 
     @property
     def bundle(self) -> Bundle:
-        return self._bundle
+        return self._pool.bundle
 
     @property
     def revision(self) -> str:
-        return self._bundle.revision
+        return self._pool.bundle.revision
 
-    def _engine(self) -> OpaEngine:
-        local = self._local
-        if getattr(local, "revision", None) != self._bundle.revision:
-            bundle = self._bundle
-            try:
-                local.engine = new_engine(bundle)
-            except OpaError as exc:
-                raise PolicyEvaluationError(f"bundle {bundle.revision[:12]} does not compile: {exc.message}") from None
-            local.revision = bundle.revision
-            with self._lock:
-                self._engines.append(local.engine)
-        return local.engine
+    def prewarm(self) -> None:
+        """Compile the whole pool now (servers do, so no request pays for it)."""
+        self._pool.fill()
 
     def evaluate(self, path: str, input_doc: dict[str, Any] | None) -> Evaluation:
-        engine = self._engine()
+        pool = self._pool
         started = time.perf_counter()
-        try:
-            value = engine.eval_document(path.strip("/").replace("/", "."), input_doc)
-        except OpaUndefinedError:
-            raise UndefinedDecision(f"data/{path} is undefined") from None
-        except OpaError as exc:
-            raise PolicyEvaluationError(exc.message) from None
+        with pool.engine() as engine:
+            try:
+                value = engine.eval_document(path.strip("/").replace("/", "."), input_doc)
+            except OpaUndefinedError:
+                raise UndefinedDecision(f"data/{path} is undefined") from None
+            except OpaError as exc:
+                raise PolicyEvaluationError(exc.message) from None
         elapsed = (time.perf_counter() - started) * 1000
-        return Evaluation(value, self._bundle.revision, self.name, self._version, elapsed)
-
-    def query(self, query: str, input_doc: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """An ad-hoc Rego query (used by tooling: test runner, explain)."""
-        try:
-            return self._engine().eval_query(query, input_doc)
-        except OpaError as exc:
-            raise PolicyEvaluationError(exc.message) from None
+        return Evaluation(value, pool.bundle.revision, self.name, self._version, elapsed)
 
     def reload(self, bundle: Bundle) -> None:
-        """Switch to another revision; each thread recompiles on its next call."""
-        try:
-            new_engine(bundle).close()  # fail here, not in a request, if it does not compile
-        except OpaError as exc:
-            raise PolicyEvaluationError(f"bundle {bundle.revision[:12]} does not compile: {exc.message}") from None
-        self._bundle = bundle
+        """Switch to another revision; the old engines are closed once idle."""
+        new_pool = _Pool(bundle, self._size, self._warm)
+        old, self._pool = self._pool, new_pool
+        closer = threading.Timer(5.0, old.close)  # evaluations in flight finish on the old engines first
+        closer.daemon = True
+        closer.start()
 
     def healthy(self) -> bool:
         return True
 
     def close(self) -> None:
-        with self._lock:
-            for engine in self._engines:
-                engine.close()
-            self._engines.clear()
-        self._local = threading.local()
+        self._pool.close()

@@ -53,6 +53,7 @@ class SidecarState:
     def __init__(self, bundle_dir: Path) -> None:
         self.bundle_dir = bundle_dir
         self.engine = EmbeddedEngine(Bundle.from_directory(bundle_dir), name="sidecar")
+        self.engine.prewarm()
         self.version = opa_version()
 
     def provenance(self) -> dict[str, Any]:
