@@ -12,7 +12,7 @@ import json
 import threading
 from pathlib import Path
 
-from server.db.database import Database
+from server.db.database import Cursor, Database
 from server.engine.bundle import Bundle, BundleError
 from server.timeutil import rfc3339, utcnow
 
@@ -28,15 +28,18 @@ class PolicyArchive:
         self._known: set[str] = set()
         self._lock = threading.Lock()
 
-    def ensure(self, revision: str, bundle: Bundle | None = None) -> None:
-        """Make sure ``revision`` is archived; cheap after the first call."""
+    def ensure(self, revision: str, bundle: Bundle | None = None, cur: Cursor | None = None) -> None:
+        """Make sure ``revision`` is archived; cheap after the first call.
+
+        ``cur``: the caller's open transaction, if any (the archive row then
+        commits with it, before the decision it serves can).
+        """
         if revision in self._known:
             return
         with self._lock:
             if revision in self._known:
                 return
-            if not self.db.query("SELECT 1 FROM policy_revisions WHERE revision = ?", (revision,)):
-                self.store(self._find(revision, bundle), source="served")
+            self.store(self._find(revision, bundle), source="served", cur=cur)
             self._known.add(revision)
 
     def _find(self, revision: str, bundle: Bundle | None) -> Bundle:
@@ -55,16 +58,18 @@ class PolicyArchive:
             )
         raise ArchiveError(f"revision {revision[:12]} is not archived and no bundle directory is configured")
 
-    def store(self, bundle: Bundle, source: str) -> bool:
+    def store(self, bundle: Bundle, source: str, cur: Cursor | None = None) -> bool:
         """Archive a bundle (idempotent); True if it was new."""
+        if cur is None:
+            with self.db.transaction(write=True) as cur:
+                return self.store(bundle, source, cur)
+        if cur.execute("SELECT 1 FROM policy_revisions WHERE revision = ?", (bundle.revision,)).fetchone():
+            return False
         files = {path: content.decode("utf-8") for path, content in bundle.files.items()}
-        with self.db.transaction(write=True) as cur:
-            if cur.execute("SELECT 1 FROM policy_revisions WHERE revision = ?", (bundle.revision,)).fetchone():
-                return False
-            cur.execute(
-                "INSERT INTO policy_revisions (revision, archived_at, source, files) VALUES (?, ?, ?, ?)",
-                (bundle.revision, rfc3339(utcnow()), source, json.dumps(files, sort_keys=True, ensure_ascii=False)),
-            )
+        cur.execute(
+            "INSERT INTO policy_revisions (revision, archived_at, source, files) VALUES (?, ?, ?, ?)",
+            (bundle.revision, rfc3339(utcnow()), source, json.dumps(files, sort_keys=True, ensure_ascii=False)),
+        )
         return True
 
     def load(self, revision: str) -> Bundle:

@@ -110,10 +110,10 @@ class DecisionService:
         input_doc = {"as_of": case_doc["as_of"], "case": case_doc, "account": account.doc, "groups": groups}
         return Prepared(input_doc, request_doc, enrichment, account, (time.perf_counter() - started) * 1000)
 
-    def _evaluate(self, query: str, input_doc: dict[str, Any]) -> Evaluation:
+    def _evaluate(self, query: str, input_doc: dict[str, Any], cur: Cursor | None = None) -> Evaluation:
         evaluation = self.engine.evaluate(query, input_doc)
         # Never log a decision on a revision that cannot be replayed.
-        self.archive.ensure(evaluation.revision, getattr(self.engine, "bundle", None))
+        self.archive.ensure(evaluation.revision, getattr(self.engine, "bundle", None), cur)
         return evaluation
 
     def _record(
@@ -168,7 +168,7 @@ class DecisionService:
                 applied: bool = False) -> tuple[decision_pb2.Decision, LogRecord]:
         started = time.perf_counter()
         prepared = self._prepare(request, cur)
-        evaluation = self._evaluate(DECIDE, prepared.input)
+        evaluation = self._evaluate(DECIDE, prepared.input, cur)
         decision_id = new_decision_id()
         recorded_at = rfc3339(self.clock())
         decision = decision_from_result(
