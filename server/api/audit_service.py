@@ -20,7 +20,7 @@ from verdict.v1 import case_pb2
 
 from server.api.caller import caller_of
 from server.api.errors import grpc_errors
-from server.api.validation import ValidationError, check_id, check_timestamp
+from server.api.validation import ValidationError, check_id, check_message
 from server.audit import candidates
 from server.audit.explain import explain
 from server.audit.replay import Replayer, ReplayReport
@@ -57,9 +57,7 @@ def audit_record(record: LogRecord) -> au.AuditRecord:
 
 
 def to_filter(request: au.QueryDecisionsRequest) -> Filter:
-    for name in ("since", "until"):
-        if request.HasField(name):
-            check_timestamp(getattr(request, name), f"filter.{name}")
+    check_message(request, "filter")
     if request.page_size < 0 or request.page_size > MAX_PAGE:
         raise ValidationError("page_size", f"must be between 0 and {MAX_PAGE}")
     after = 0
