@@ -30,7 +30,7 @@ test-python: ## pytest: unit and integration tests
 	$(BIN)/pytest -q
 
 test-rego: ## Rego unit tests with line coverage (real `opa test` when opa is on PATH)
-	$(BIN)/verdict rego test --coverage
+	$(BIN)/verdict rego test --coverage --min-coverage 95
 
 clause-coverage: ## every clause of POLICIES.md has a rule and a test
 	$(BIN)/verdict rego coverage

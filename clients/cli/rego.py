@@ -94,7 +94,7 @@ def run_test(args: argparse.Namespace) -> int:
         else:
             report = regotest.run_embedded(bundle, coverage=args.coverage, pattern=args.pattern)
     except Exception as exc:  # a bundle that does not compile
-        return fail(f"cannot run the tests: {exc}")
+        return fail(f"cannot run the tests: {getattr(exc, 'message', exc)}")
     engine = "opa test" if use_opa else "embedded OPA engine"
     passed = len(report.results) - len(report.failed)
     policy_coverage = report.policy_coverage()

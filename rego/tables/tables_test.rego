@@ -6,7 +6,9 @@
 #   {"id": "ei-001", "description": "...", "kind": "decide" | "report" | "group",
 #    "input": {"case": {...}, "account": {...}, "groups": {...}}   (decide)
 #             {"report": {...}} | {"group": {...}, "as_of": "..."}  (report, group)
-#    "expect": {"result": {partial result}, "clauses": [cited], "not_clauses": [not cited]}}
+#    "expect": {"result": {partial result}, "clauses": [cited], "not_clauses": [not cited]},
+#    "grpc_error": "case.violation.cha.category"}   (optional: the API refuses this
+#    malformed case with INVALID_ARGUMENT naming that field; the policy still decides it)
 # "result" is matched leaf by leaf (arrays whole); absent fields count as
 # false, 0, "" or [] as protobuf JSON would leave them out.
 package tables_test

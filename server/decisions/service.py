@@ -319,8 +319,14 @@ class DecisionService:
 
     def _apply_group(self, cur: Cursor, request: ps.AssessGroupRequest, assessment: assessments_pb2.GroupAssessment,
                      decision_id: str) -> dict[str, Any]:
-        """Store the designation and link the accounts that exist, so later cases see it."""
+        """Store the designation and link the accounts that exist, so later cases see it.
+
+        A group sent to human review (CHA-8) is left undesignated in the store
+        but not marked "not designated": later cases keep asking for review.
+        """
         group = request.group
+        if assessment.outcome == decision_pb2.OUTCOME_HUMAN_REVIEW:
+            return {"designation": None, "pending": "human review"}
         designation = {
             "group_id": group.group_id, "name": group.name, "designated": assessment.designated,
             "terrorist_organisation": assessment.terrorist_organisation,

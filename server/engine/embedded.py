@@ -43,6 +43,7 @@ def new_engine(bundle: Bundle) -> OpaEngine:
             engine.add_data(dict(bundle.data))
         for path, source in bundle.modules.items():
             engine.add_policy(path, source)
+        engine.eval_query("x := 1")  # modules compile together on first use: fail here, not later
     except OpaError:
         engine.close()
         raise

@@ -26,31 +26,17 @@ prior_warnings(policy) := [r |
 # A violation after the first warning (EI-6b, PRIV-9); always true or false.
 repeat_after_warning(policy) := count(prior_warnings(policy)) > 0
 
-# Locks still in force: no end (until content removed) or ending after as_of.
-active_locks := [l |
-	some l in object.get(account, "locks", [])
-	lock_active(l)
-]
-
-lock_active(l) if not l.ends_at
-
-lock_active(l) if time.parse_rfc3339_ns(l.ends_at) > lib.now_ns
-
-# Visibility limits for a group, split by whether they have expired (CHA-11).
+# Visibility limits for a group that had started by as_of (CHA-11): a limit
+# created by this very case, or later, is not part of its history.
 limits(group_id) := [l |
 	some l in object.get(account, "visibility_limits", [])
 	l.group_id == group_id
+	started_by_case(l)
 ]
 
-active_limit(group_id) if {
-	some l in limits(group_id)
-	time.parse_rfc3339_ns(l.expires_at) > lib.now_ns
-}
+started_by_case(l) if not l.starts_at
 
-expired_limit(group_id) if {
-	some l in limits(group_id)
-	time.parse_rfc3339_ns(l.expires_at) <= lib.now_ns
-}
+started_by_case(l) if time.parse_rfc3339_ns(l.starts_at) < lib.now_ns
 
 # The effect of a temporary lock of `hours`, ending relative to as_of.
 lock(hours) := {

@@ -63,8 +63,6 @@ timestamp(ns) := time.format(ns)
 # A duration in protobuf JSON ("3600s").
 duration_hours(hours) := sprintf("%ds", [hours * 3600])
 
-duration_days(days) := sprintf("%ds", [days * 86400])
-
 # Both times fall on the same calendar day (UTC).
 same_day(a_ns, b_ns) if time.date(a_ns) == time.date(b_ns)
 

@@ -105,8 +105,6 @@ band := "LIKELIHOOD_BAND_UNSPECIFIED" if {
 	not rule_lines[policy]
 }
 
-default never_eligible := false
-
 never_eligible := band == "LIKELIHOOD_BAND_NEVER"
 
 # The clause that rules the exception out, or sets the likelihood.

@@ -177,6 +177,19 @@ test_sensitive_media_notice_with_public_interest_value if {
 	pi.recommendation == "RECOMMENDATION_NOTICE" with input as case_for("POLICY_SENSITIVE_MEDIA", {"relevant_to_public_function": true})
 }
 
+# Coordinated harmful activity has no line in PI-5: the PI-4 factors alone decide.
+test_rule_without_a_band_weighs_pi_4_factors_alone if {
+	cha := {"policy": "POLICY_COORDINATED_HARMFUL_ACTIVITY", "cha": {
+		"category": "CHA_CATEGORY_TECHNICAL_COORDINATION",
+		"sufficient_technical_evidence": true,
+	}}
+	doc := replace(hateful, "case", replace(hateful.case, "violation", cha))
+	pi.band == "LIKELIHOOD_BAND_UNSPECIFIED" with input as doc
+	pi.recommendation == "RECOMMENDATION_REMOVAL" with input as doc
+	with_factor := replace(doc, "case", object.union(doc.case, {"public_interest": {"archival_value": true}}))
+	pi.recommendation == "RECOMMENDATION_NOTICE" with input as with_factor
+}
+
 test_not_eligible_has_no_recommendation_or_route if {
 	doc := with_account(hateful, {"followers": 10})
 	pi.recommendation == "RECOMMENDATION_UNSPECIFIED" with input as doc
