@@ -1,0 +1,136 @@
+"""The `verdict` command and `make run`, as a newcomer would use them from the README."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import ROOT, free_port
+
+VERDICT = str(ROOT / ".venv" / "bin" / "verdict")
+
+
+def verdict(*args: str, env: dict | None = None, check: bool = False) -> subprocess.CompletedProcess:
+    result = subprocess.run([VERDICT, *args], cwd=ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=120)
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def make_run(tmp_path_factory):
+    """`make run` (server.devrun) on free ports with its own database."""
+    tmp = tmp_path_factory.mktemp("run")
+    grpc_port, opa_port = free_port(), free_port()
+    env = {**os.environ, "VERDICT_LISTEN": f"127.0.0.1:{grpc_port}", "VERDICT_OPA_ADDR": f"127.0.0.1:{opa_port}",
+           "VERDICT_DB": f"sqlite:///{tmp}/verdict.db"}
+    process = subprocess.Popen([sys.executable, "-m", "server.devrun"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    banner = []
+    deadline = time.monotonic() + 60
+    for line in process.stdout:
+        banner.append(line)
+        if line.startswith("Stop with Ctrl-C") or time.monotonic() > deadline:
+            break
+    yield {"VERDICT_SERVER": f"127.0.0.1:{grpc_port}", "VERDICT_TOKEN": "verdict-demo-token", "banner": "".join(banner)}
+    process.terminate()
+    process.wait(timeout=20)
+
+
+def run_env(make_run) -> dict:
+    return {k: v for k, v in make_run.items() if k != "banner"}
+
+
+def test_make_run_prints_how_to_call_it(make_run):
+    banner = make_run["banner"]
+    assert "verdict is running" in banner
+    assert "export VERDICT_TOKEN=verdict-demo-token" in banner
+    assert "verdict decide --account acc-candidate-250k --post post-1 --policy hateful_conduct" in banner
+
+
+def test_documented_call_for_a_verified_candidate_with_250k_followers(make_run):
+    out = verdict("decide", "--account", "acc-candidate-250k", "--post", "post-1", "--policy", "hateful_conduct",
+                  env=run_env(make_run), check=True).stdout
+    assert "Outcome: PUBLIC INTEREST REVIEW" in out
+    assert "Eligible for the public-interest exception, route to Trust & Safety review" in out
+    for criterion in ("[x] PI-1.1", "[x] PI-1.2", "[x] PI-1.3", "[x] PI-1.4"):
+        assert criterion in out
+    assert "PI-3.4" in out and "PI-5g" in out
+
+
+def test_exactly_100000_followers_unverified_and_terrorism_are_not_eligible(make_run):
+    env = run_env(make_run)
+    out = verdict("decide", "--account", "acc-candidate-100k", "--post", "post-2", "--policy", "hateful_conduct", env=env, check=True).stdout
+    assert "not eligible" in out and "[ ] PI-1.3" in out
+    out = verdict("decide", "--account", "acc-unverified-2m", "--post", "post-3", "--policy", "hateful_conduct", env=env, check=True).stdout
+    assert "not eligible" in out and "[ ] PI-1.2" in out
+    out = verdict("decide", "examples/cases/terrorism_promotion.json", env=env, check=True).stdout
+    assert "never eligible" in out and "PI-5a" in out and "PERMANENT SUSPENSION" in out
+
+
+def test_json_output_and_dutch_reasons(make_run):
+    env = run_env(make_run)
+    doc = json.loads(verdict("decide", "examples/cases/candidate_hateful_conduct.json", "--json", env=env, check=True).stdout)
+    assert doc["outcome"] == "OUTCOME_PUBLIC_INTEREST_REVIEW" and doc["public_interest"]["eligible"] is True
+    nl = verdict("decide", "examples/cases/candidate_hateful_conduct.json", "--lang", "nl", env=env, check=True).stdout
+    assert "Komt in aanmerking voor de uitzondering" in nl
+
+
+def test_errors_are_clear(make_run):
+    env = run_env(make_run)
+    missing = verdict("decide", "--account", "acc-nobody", "--post", "p", "--policy", "hateful_conduct", env=env)
+    assert missing.returncode == 1 and "NOT_FOUND" in missing.stderr and "acc-nobody" in missing.stderr
+    bad = verdict("decide", "--account", "acc-citizen", "--policy", "hateful_conduct", env=env)
+    assert bad.returncode == 1 and "INVALID_ARGUMENT: case.content.kind" in bad.stderr
+    no_token = verdict("decide", "--account", "acc-citizen", "--post", "p", "--policy", "hateful_conduct",
+                       env={**env, "VERDICT_TOKEN": ""})
+    assert no_token.returncode == 1 and "UNAUTHENTICATED" in no_token.stderr
+    unknown_enum = verdict("decide", "--account", "acc-citizen", "--post", "p", "--policy", "tve", "--category", "juggling", env=env)
+    assert unknown_enum.returncode == 2 and "category" in unknown_enum.stderr
+
+
+def test_audit_commands(make_run):
+    env = run_env(make_run)
+    decision = json.loads(verdict("decide", "--account", "acc-mayor", "--post", "audit-1", "--policy", "abuse_harassment",
+                                  "--json", env=env, check=True).stdout)
+    listed = verdict("audit", "query", "--account", "acc-mayor", env=env, check=True).stdout
+    assert decision["decision_id"] in listed
+    shown = verdict("audit", "show", decision["decision_id"], env=env, check=True).stdout
+    assert "enrichment:" in shown and "PUBLIC INTEREST REVIEW" in shown
+    explained = verdict("audit", "explain", decision["decision_id"], env=env, check=True).stdout
+    assert "Rules that fired" in explained and "data.verdict.pi.eligible" in explained
+    replay = verdict("audit", "replay", env=env, check=True).stdout
+    assert "faults 0" in replay and "every decision reproduced exactly" in replay
+    assert "intact" in verdict("audit", "verify", env=env, check=True).stdout
+
+
+def test_help_explains_every_command():
+    for args in (["--help"], ["decide", "--help"], ["accounts", "import", "--help"], ["rego", "test", "--help"],
+                 ["rego", "coverage", "--help"], ["audit", "replay", "--help"], ["token", "new", "--help"]):
+        result = verdict(*args, check=True)
+        assert "usage: verdict" in result.stdout
+    assert "examples:" in verdict("decide", "--help").stdout
+
+
+def test_accounts_import_creates_updates_and_names_bad_lines(tmp_path):
+    db = f"sqlite:///{tmp_path}/accounts.db"
+    good = tmp_path / "accounts.jsonl"
+    good.write_text('{"account_id": "a-1", "verified": true, "followers": 5, "office_role": "candidate", "office_level": "local"}\n'
+                    '\n{"account_id": "a-2"}\n')
+    assert "2 created, 0 updated" in verdict("accounts", "import", str(good), "--db", db, check=True).stdout
+    good.write_text('{"account_id": "a-1", "followers": 7}\n')
+    assert "0 created, 1 updated" in verdict("accounts", "import", str(good), "--db", db, check=True).stdout
+    shown = json.loads(verdict("accounts", "show", "a-1", "--db", db, check=True).stdout)
+    assert shown["account"]["followers"] == 7 and shown["account"]["verified"] is False
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"account_id": "a-3"}\n{"account_id": "a-4", "office_role": "king"}\n')
+    result = verdict("accounts", "import", str(bad), "--db", db)
+    assert result.returncode == 2 and "bad.jsonl:2" in result.stderr and "office_role" in result.stderr
+    assert verdict("accounts", "show", "a-3", "--db", db).returncode == 1  # nothing of a bad file is imported
+    missing_level = tmp_path / "level.jsonl"
+    missing_level.write_text('{"account_id": "a-5", "office_role": "officeholder"}\n')
+    assert "office_level" in verdict("accounts", "import", str(missing_level), "--db", db).stderr

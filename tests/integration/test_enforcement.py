@@ -1,0 +1,116 @@
+"""The enforcement ladder over the wire: applied decisions change what the next case sees."""
+
+from __future__ import annotations
+
+import grpc
+import pytest
+
+from clients.client import VerdictError
+from server.enrichment.store import AccountStore
+from verdict.v1 import decision_pb2
+
+AS_OF = "2024-05-01T12:00:00Z"
+
+
+def ei(account_id: str, post: str, kind: str = "post", as_of: str = AS_OF) -> dict:
+    return {
+        "content": {"kind": kind, "post_id": post, "author_account_id": account_id},
+        "violation": {"policy": "election_integrity", "ei": {"category": "polls_closed", "confirmed": True}},
+        "as_of": as_of,
+    }
+
+
+def account(server, account_id: str) -> dict:
+    return AccountStore(server.db).snapshot(account_id).doc
+
+
+def test_first_violation_locks_and_warns_then_a_repeat_suspends(client, server):
+    first = client.decide(ei("acc-citizen", "e-1"), apply=True)
+    assert first.outcome == decision_pb2.OUTCOME_TEMPORARY_LOCK
+    assert first.effects.remove_content and first.effects.lock.ends_at.ToJsonString() == "2024-05-02T00:00:00Z"
+    assert first.enforcement.warning and first.applied
+    doc = account(server, "acc-citizen")
+    assert [h["clause_id"] for h in doc["history"]] == ["EI-6a"] and doc["locks"][0]["ends_at"] == "2024-05-02T00:00:00Z"
+    second = client.decide(ei("acc-citizen", "e-2", as_of="2024-06-01T12:00:00Z"))
+    assert second.outcome == decision_pb2.OUTCOME_PERMANENT_SUSPENSION
+    assert second.enforcement.repeat_after_warning and second.enforcement.prior_violations == 1
+    assert not second.applied and len(account(server, "acc-citizen")["history"]) == 1  # not applied: no change
+
+
+def test_history_after_as_of_does_not_count(client):
+    client.decide(ei("acc-citizen", "h-1", as_of="2024-05-01T12:00:00Z"), apply=True)
+    earlier = client.decide(ei("acc-citizen", "h-0", as_of="2024-04-01T12:00:00Z"))
+    assert earlier.outcome == decision_pb2.OUTCOME_TEMPORARY_LOCK and earlier.enforcement.prior_violations == 0
+
+
+def test_apply_decision_later_and_only_once(client, server):
+    decision = client.decide(ei("acc-citizen", "a-1"))
+    assert not decision.applied and account(server, "acc-citizen")["history"] == []
+    applied = client.apply(decision.decision_id)
+    assert applied.applied and applied.decision_id == decision.decision_id
+    assert client.apply(decision.decision_id).applied
+    assert len(account(server, "acc-citizen")["history"]) == 1
+    with pytest.raises(VerdictError) as err:
+        client.apply("dec_unknown")
+    assert err.value.code == grpc.StatusCode.NOT_FOUND
+
+
+def test_public_interest_review_records_nothing(client, server):
+    decision = client.decide(ei("acc-candidate-250k", "pi-1"), apply=True)
+    assert decision.outcome == decision_pb2.OUTCOME_PUBLIC_INTEREST_REVIEW
+    assert decision.public_interest.recommendation == decision_pb2.RECOMMENDATION_REMOVAL  # EI: very small chance
+    assert account(server, "acc-candidate-250k")["history"] == []
+
+
+def test_assessed_group_designation_reaches_later_cases(client, server):
+    group = {
+        "group_id": "g-raiders", "name": "Raiders", "kind": "campaign", "shared_purpose": True,
+        "coordination": [{"type": "social", "evidence": ["messaging-app campaign"], "sufficient_evidence": True}],
+        "harms": {"physical": "high", "psychological": "moderate", "informational": "low"},
+        "linked_accounts": [{"account_id": "acc-citizen"}, {"account_id": "acc-not-in-store"}],
+    }
+    response = client.assess_group(group, AS_OF, apply=True)
+    assert response.assessment.designated and response.assessment.block_trends
+    assert {a.account_id for a in response.assessment.linked_accounts} == {"acc-citizen", "acc-not-in-store"}
+    assert account(server, "acc-citizen")["groups"] == [{"group_id": "g-raiders", "primarily_propagates": False}]
+    case = {
+        "content": {"kind": "post", "post_id": "c-1", "author_account_id": "acc-citizen"},
+        "violation": {"policy": "coordinated_harmful_activity", "cha": {"category": "linked_to_group", "group_id": "g-raiders"}},
+        "as_of": "2024-05-02T12:00:00Z",
+    }
+    decision = client.decide(case, apply=True)
+    assert decision.outcome == decision_pb2.OUTCOME_LIMIT_VISIBILITY
+    assert decision_pb2.SURFACE_SEARCH in decision.effects.limited_surfaces
+    assert decision.effects.visibility_limit_expires_at.ToJsonString() == "2024-06-01T12:00:00Z"
+    limits = account(server, "acc-citizen")["visibility_limits"]
+    assert limits == [{"decision_id": decision.decision_id, "group_id": "g-raiders", "starts_at": "2024-05-02T12:00:00Z",
+                       "expires_at": "2024-06-01T12:00:00Z"}]
+    again = client.decide({**case, "as_of": "2024-05-10T12:00:00Z"})
+    assert "CHA-11" in {r.clause_id for r in again.reasons}
+
+
+def test_reports_and_first_person_private_media(client):
+    report = {"policy": "terrorism_violent_extremism", "reporter": {"has_account": False}, "post_ids": ["p-1", "p-2"], "as_of": AS_OF}
+    assert client.assess_report(report).assessment.admissible
+    media = {"policy": "private_information", "priv_category": "private_media", "post_ids": ["p-3"], "as_of": AS_OF,
+             "subject_id": "person-7", "reporter": {"reporter_id": "person-7", "role": "bystander"}}
+    assert client.assess_report(media).assessment.admissible  # the reporter is the person shown (masked, still equal)
+    media["reporter"]["reporter_id"] = "person-8"
+    assert not client.assess_report(media).assessment.admissible
+    with pytest.raises(VerdictError) as err:
+        client.assess_report({**report, "post_ids": [f"p-{i}" for i in range(6)]})
+    assert err.value.code == grpc.StatusCode.INVALID_ARGUMENT and "TVE-6" in err.value.details
+
+
+def test_batch_and_stream_answer_in_order(client, server):
+    cases = [ei("acc-citizen", f"b-{i}") for i in range(3)] + [ei("acc-candidate-250k", "b-pi")]
+    decisions = client.decide_batch(cases)
+    assert [d.outcome for d in decisions] == [decision_pb2.OUTCOME_TEMPORARY_LOCK] * 3 + [decision_pb2.OUTCOME_PUBLIC_INTEREST_REVIEW]
+    streamed = list(client.decide_stream(cases))
+    assert [d.outcome for d in streamed] == [d.outcome for d in decisions]
+    ids = [d.decision_id for d in decisions + streamed]
+    assert len(set(ids)) == 8 and server.db.query(
+        f"SELECT COUNT(*) FROM decision_log WHERE decision_id IN ({','.join('?' * 8)})", ids)[0][0] == 8
+    with pytest.raises(VerdictError) as err:
+        client.decide_batch([cases[0], {**cases[1], "as_of": None}])
+    assert err.value.code == grpc.StatusCode.INVALID_ARGUMENT and err.value.details.startswith("requests[1].case.as_of")
