@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 import signal
 import threading
 from pathlib import Path
@@ -25,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default=defaults.db_url, help="sqlite:///PATH or postgresql://... (VERDICT_DB)")
     parser.add_argument("--opa-timeout", type=float, default=defaults.opa_timeout, help="deadline per OPA call in seconds (VERDICT_OPA_TIMEOUT)")
     parser.add_argument("--workers", type=int, default=defaults.workers, help="gRPC worker threads")
+    parser.add_argument("--account-cache-ttl", type=float, default=defaults.account_cache_ttl,
+                        help="seconds a decision that is not applied may use account data read earlier; 0 = always read "
+                             "(VERDICT_ACCOUNT_CACHE_TTL; the age is recorded with each decision)")
     parser.add_argument("--callers", type=Path, default=defaults.callers_file,
                         help="TOML file of caller tokens (hashed) and scopes; without it there is no authentication (VERDICT_CALLERS)")
     parser.add_argument("--tls-cert", type=Path, default=defaults.tls_cert, help="server certificate (PEM) for TLS (VERDICT_TLS_CERT)")
@@ -33,9 +37,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="CA that signs client certificates; requires them (mTLS) (VERDICT_TLS_CLIENT_CA)")
     args = parser.parse_args(argv)
     configure_logging()
-    settings = Settings(listen=args.listen, engine=args.engine, opa_url=args.opa_url, opa_timeout=args.opa_timeout,
-                        bundle_dir=args.bundle, db_url=args.db, workers=args.workers, callers_file=args.callers,
-                        tls_cert=args.tls_cert, tls_key=args.tls_key, tls_client_ca=args.tls_client_ca)
+    settings = replace(defaults, listen=args.listen, engine=args.engine, opa_url=args.opa_url, opa_timeout=args.opa_timeout,
+                       bundle_dir=args.bundle, db_url=args.db, workers=args.workers, callers_file=args.callers,
+                       tls_cert=args.tls_cert, tls_key=args.tls_key, tls_client_ca=args.tls_client_ca,
+                       account_cache_ttl=args.account_cache_ttl)
     app = build(settings)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -54,6 +54,8 @@ class Settings:
     mask_key_file: Path = Path("var/mask.key")
     workers: int = 32
     health_interval: float = 2.0
+    # Seconds a non-applied decision may use an account read earlier (0: always read).
+    account_cache_ttl: float = 5.0
     # Who may call what (None: no authentication, development only).
     callers_file: Path | None = None
     # TLS: server certificate and key; with a client CA, client certificates are required (mTLS).
@@ -69,6 +71,7 @@ class Settings:
         s.opa_url = os.environ.get("VERDICT_OPA_URL", s.opa_url)
         s.bundle_dir = Path(os.environ.get("VERDICT_BUNDLE", s.bundle_dir))
         s.opa_timeout = float(os.environ.get("VERDICT_OPA_TIMEOUT", s.opa_timeout))
+        s.account_cache_ttl = float(os.environ.get("VERDICT_ACCOUNT_CACHE_TTL", s.account_cache_ttl))
         for name, var in (("callers_file", "VERDICT_CALLERS"), ("tls_cert", "VERDICT_TLS_CERT"),
                           ("tls_key", "VERDICT_TLS_KEY"), ("tls_client_ca", "VERDICT_TLS_CLIENT_CA")):
             if os.environ.get(var):
@@ -158,7 +161,7 @@ def build(settings: Settings) -> App:
     decision_log = DecisionLog(db)
     archive = PolicyArchive(db, settings.bundle_dir)
     masker = Masker(load_key(settings.mask_key_file))
-    service = DecisionService(engine, store, decision_log, archive, masker)
+    service = DecisionService(engine, store, decision_log, archive, masker, cache_ttl=settings.account_cache_ttl)
 
     interceptors = [AuthInterceptor(load_callers(settings.callers_file))] if settings.callers_file else []
     server = grpc.server(

@@ -37,7 +37,7 @@ MAX_PAGE = 1000
 DEFAULT_PAGE = 50
 
 
-def audit_record(record: LogRecord) -> au.AuditRecord:
+def audit_record(record: LogRecord, archive: PolicyArchive) -> au.AuditRecord:
     body = record.body
     out = au.AuditRecord(
         seq=record.seq, decision_id=record.decision_id, kind=record.kind, caller=record.caller,
@@ -52,7 +52,7 @@ def audit_record(record: LogRecord) -> au.AuditRecord:
     if record.policy in case_pb2.Policy.keys():
         out.policy = case_pb2.Policy.Value(record.policy)
     if record.kind == "decide":
-        out.decision.CopyFrom(decision_from_record(body))
+        out.decision.CopyFrom(decision_from_record(body, archive.catalog(record.revision)))
     return out
 
 
@@ -113,7 +113,7 @@ class AuditServicer(au_grpc.AuditServiceServicer):
         with grpc_errors(context, "GetDecision"):
             check_id(request.decision_id, "decision_id")
             self._record_read(context, "GetDecision", {"decision_id": request.decision_id})
-            return audit_record(self.reader.get(request.decision_id))
+            return audit_record(self.reader.get(request.decision_id), self.archive)
 
     def QueryDecisions(self, request: au.QueryDecisionsRequest, context: grpc.ServicerContext) -> au.QueryDecisionsResponse:
         with grpc_errors(context, "QueryDecisions"):
@@ -125,14 +125,14 @@ class AuditServicer(au_grpc.AuditServiceServicer):
             records = records[:size]
             total = self.reader.count(Filter(**{**flt.__dict__, "after_seq": 0}))
             token = base64.urlsafe_b64encode(f"seq:{records[-1].seq}".encode()).decode() if more else ""
-            return au.QueryDecisionsResponse(records=[audit_record(r) for r in records], next_page_token=token, total=total)
+            return au.QueryDecisionsResponse(records=[audit_record(r, self.archive) for r in records], next_page_token=token, total=total)
 
     def StreamDecisions(self, request: au.QueryDecisionsRequest, context: grpc.ServicerContext) -> Iterator[au.AuditRecord]:
         with grpc_errors(context, "StreamDecisions"):
             flt = to_filter(request)
             self._record_read(context, "StreamDecisions", {"filter": json.loads(json.dumps(flt.__dict__))})
         for record in self.reader.scan(flt):
-            yield audit_record(record)
+            yield audit_record(record, self.archive)
 
     def ExplainDecision(self, request: au.ExplainDecisionRequest, context: grpc.ServicerContext) -> au.Explanation:
         with grpc_errors(context, "ExplainDecision"):
@@ -140,7 +140,7 @@ class AuditServicer(au_grpc.AuditServiceServicer):
             self._record_read(context, "ExplainDecision", {"decision_id": request.decision_id})
             record = self.reader.get(request.decision_id)
             rules, text_en, text_nl = explain(record, self.archive)
-            out = au.Explanation(record=audit_record(record), text_en=text_en, text_nl=text_nl)
+            out = au.Explanation(record=audit_record(record, self.archive), text_en=text_en, text_nl=text_nl)
             for rule in rules:
                 out.rules.add(rule=rule.rule, location=rule.location, clause_ids=rule.clause_ids)
             if record.kind == "decide":

@@ -8,6 +8,7 @@ from typing import Any
 
 from server.decisionlog.archive import PolicyArchive
 from server.decisionlog.chain import LogRecord
+from server.decisions.results import Catalog
 from server.engine.embedded import new_engine
 from server.policytools.clauses import CLAUSE_LITERAL, RULE_HEAD
 
@@ -60,7 +61,7 @@ def fired_rules(record: LogRecord, archive: PolicyArchive) -> list[FiredRule]:
     return fired
 
 
-def in_words(record: LogRecord, lang: str = "en") -> str:
+def in_words(record: LogRecord, catalog: Catalog, lang: str = "en") -> str:
     """The record as a paragraph an auditor can read."""
     body, result = record.body, record.body.get("result") or {}
     nl = lang == "nl"
@@ -88,14 +89,15 @@ def in_words(record: LogRecord, lang: str = "en") -> str:
         lines.append("Gebaseerd op:" if nl else "It rests on:")
         for r in reasons:
             kind = r.get("kind", "").removeprefix("REASON_KIND_").replace("_", " ").lower()
-            lines.append(f"  {r.get('clause_id')} ({kind}): {r.get('text_nl' if nl else 'text_en')}")
+            entry = catalog.get(r.get("clause_id"), {})
+            key = "nl" if nl else "en"
+            text = entry.get(f"{key}_not", entry.get(key)) if r.get("kind") == "REASON_KIND_CRITERION_NOT_MET" else entry.get(key)
+            lines.append(f"  {r.get('clause_id')} ({kind}): {text}")
     return "\n".join(lines)
 
 
 def explain(record: LogRecord, archive: PolicyArchive) -> tuple[list[FiredRule], str, str]:
     rules = fired_rules(record, archive) if "query" in record.body else []
-    return rules, in_words(record, "en"), in_words(record, "nl")
+    catalog = archive.catalog(record.revision) if record.revision else {}
+    return rules, in_words(record, catalog, "en"), in_words(record, catalog, "nl")
 
-
-def reasons_of(result: Any) -> list[dict[str, Any]]:
-    return result.get("reasons", []) if isinstance(result, dict) else []

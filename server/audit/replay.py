@@ -8,16 +8,18 @@ change: counts of old -> new outcome, clauses gained and lost, examples.
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from server.decisionlog.archive import PolicyArchive
-from server.decisionlog.chain import canonical
+from server.decisionlog.chain import LogRecord, canonical
 from server.decisionlog.reader import Filter, LogReader
 from server.decisions.results import cited_clauses
-from server.engine.base import EngineError
 from server.engine.bundle import Bundle
 from server.engine.embedded import EmbeddedEngine
 
@@ -93,11 +95,23 @@ def _describe(kind: str, old: Any, new: Any) -> str:
     return "; ".join(parts) or "the result differs in detail (effects, texts or assessment)"
 
 
+def _pages(records: Iterator[LogRecord], size: int) -> Iterator[list[LogRecord]]:
+    page: list[LogRecord] = []
+    for record in records:
+        page.append(record)
+        if len(page) == size:
+            yield page
+            page = []
+    if page:
+        yield page
+
+
 class Replayer:
     def __init__(self, reader: LogReader, archive: PolicyArchive) -> None:
         self.reader = reader
         self.archive = archive
         self._engines: dict[str, EmbeddedEngine] = {}
+        self._lock = threading.Lock()
 
     def _engine(self, revision: str) -> EmbeddedEngine:
         engine = self._engines.get(revision)
@@ -105,34 +119,47 @@ class Replayer:
             engine = self._engines[revision] = EmbeddedEngine(self.archive.load(revision))
         return engine
 
+    def _engine_for(self, revision: str, candidate: EmbeddedEngine | None) -> EmbeddedEngine:
+        if candidate is not None:
+            return candidate
+        with self._lock:  # load each archived revision once, even with many workers
+            return self._engine(revision)
+
+    def _replay_one(self, record: LogRecord, candidate: EmbeddedEngine | None) -> tuple[LogRecord, Any, str]:
+        """(record, new result or None, error) — runs in a worker thread; OPA evaluates without the GIL."""
+        body = record.body
+        try:
+            new = self._engine_for(record.revision, candidate).evaluate(body["query"], body["input"]).result
+        except Exception as exc:  # an archived revision that will not load is an error too
+            return record, None, str(exc)
+        return record, new, ""
+
     def run(
         self, flt: Filter, candidate: Bundle | None = None, examples: int = 5, list_changed: bool = False,
-        progress: Callable[[int, int], None] | None = None, max_differences: int = 100,
+        progress: Callable[[int, int], None] | None = None, max_differences: int = 100, workers: int | None = None,
     ) -> ReplayReport:
         flt = Filter(**{**flt.__dict__, "evaluated_only": True})
         total = self.reader.count(flt)
         report = ReplayReport("candidate" if candidate else "recorded", candidate.revision if candidate else "")
         candidate_engine = EmbeddedEngine(candidate, name="candidate") if candidate else None
+        workers = workers or max(2, os.cpu_count() or 2)
         started = time.perf_counter()
         try:
-            for record in self.reader.scan(flt):
-                body = record.body
-                old = body["result"]
-                try:
-                    engine = candidate_engine or self._engine(record.revision)
-                    new = engine.evaluate(body["query"], body["input"]).result
-                except Exception as exc:  # an archived revision that will not load is an error too
-                    report.errors += 1
-                    if len(report.differences) < max_differences:
-                        report.differences.append((record.decision_id, f"error: {exc}"))
-                    new = None
-                report.replayed += 1
-                if new is not None and canonical(new) == canonical(old):
-                    report.unchanged += 1
-                elif new is not None:
-                    self._count_change(report, record.kind, record.decision_id, old, new, examples, list_changed, max_differences)
-                if progress and (report.replayed % 500 == 0 or report.replayed == total):
-                    progress(report.replayed, total)
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="replay") as pool:
+                for page in _pages(self.reader.scan(flt), 256):
+                    for record, new, error in pool.map(lambda r: self._replay_one(r, candidate_engine), page):
+                        report.replayed += 1
+                        old = record.body["result"]
+                        if error:
+                            report.errors += 1
+                            if len(report.differences) < max_differences:
+                                report.differences.append((record.decision_id, f"error: {error}"))
+                        elif canonical(new) == canonical(old):
+                            report.unchanged += 1
+                        else:
+                            self._count_change(report, record.kind, record.decision_id, old, new, examples, list_changed, max_differences)
+                    if progress:
+                        progress(report.replayed, total)
         finally:
             if candidate_engine:
                 candidate_engine.close()

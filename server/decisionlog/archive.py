@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 from server.db.database import Cursor, Database
+from server.decisions.results import Catalog, catalog_of
 from server.engine.bundle import Bundle, BundleError
 from server.timeutil import rfc3339, utcnow
 
@@ -26,6 +27,7 @@ class PolicyArchive:
         self.db = db
         self.bundle_dir = bundle_dir
         self._known: set[str] = set()
+        self._catalogs: dict[str, Catalog] = {}
         self._lock = threading.Lock()
 
     def ensure(self, revision: str, bundle: Bundle | None = None, cur: Cursor | None = None) -> None:
@@ -39,7 +41,9 @@ class PolicyArchive:
         with self._lock:
             if revision in self._known:
                 return
-            self.store(self._find(revision, bundle), source="served", cur=cur)
+            found = self._find(revision, bundle)
+            self.store(found, source="served", cur=cur)
+            self._catalogs[revision] = catalog_of(found)
             self._known.add(revision)
 
     def _find(self, revision: str, bundle: Bundle | None) -> Bundle:
@@ -82,6 +86,13 @@ class PolicyArchive:
         if bundle.revision != revision:
             raise ArchiveError(f"archived revision {revision[:12]} does not hash to itself (the archive was altered)")
         return bundle
+
+    def catalog(self, revision: str) -> Catalog:
+        """The clause catalog of a revision (to put its reasons in words)."""
+        cached = self._catalogs.get(revision)
+        if cached is None:
+            cached = self._catalogs[revision] = catalog_of(self.load(revision))
+        return cached
 
     def revisions(self) -> list[tuple[str, str, str]]:
         return [tuple(r) for r in self.db.query("SELECT revision, archived_at, source FROM policy_revisions ORDER BY archived_at")]

@@ -8,14 +8,15 @@ a stored record breaks the chain at that record.
 from __future__ import annotations
 
 import hashlib
-import json
+
+import orjson
 from dataclasses import dataclass, field
 from typing import Any
 
 
 def canonical(value: Any) -> str:
-    """The one JSON text of a value: sorted keys, no spaces, UTF-8."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """The one JSON text of a value: sorted keys, no spaces, UTF-8 (what the hash covers)."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
 
 
 @dataclass

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, Iterator
+
+import orjson
 
 from server.db.database import Cursor, Database
 from server.decisionlog.chain import LogRecord
@@ -26,7 +27,7 @@ def _record(row: tuple, clauses: list[str] | None = None) -> LogRecord:
     (seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, revision, text, prev_hash, hash_) = row
     return LogRecord(
         decision_id=decision_id, kind=kind, recorded_at=recorded_at, caller=caller, revision=revision,
-        body=json.loads(text), account_id=account_id, post_id=post_id, policy=policy, outcome=outcome,
+        body=orjson.loads(text), account_id=account_id, post_id=post_id, policy=policy, outcome=outcome,
         clauses=clauses or [], seq=int(seq), prev_hash=prev_hash, hash=hash_, body_text=text,
     )
 
@@ -95,7 +96,14 @@ class LogReader:
         where, params = flt.where()
         with self.db.transaction() as cur:
             rows = cur.execute(f"SELECT {_COLUMNS} FROM decision_log{where} ORDER BY seq LIMIT ?", (*params, limit)).fetchall()
-            return [self._with_clauses(cur, row) for row in rows]
+            clauses: dict[int, list[str]] = {}
+            if rows:
+                for seq, clause in cur.execute(
+                    "SELECT seq, clause_id FROM decision_clauses WHERE seq >= ? AND seq <= ? ORDER BY clause_id",
+                    (rows[0][0], rows[-1][0]),
+                ).fetchall():
+                    clauses.setdefault(int(seq), []).append(clause)
+            return [_record(row, clauses.get(int(row[0]), [])) for row in rows]
 
     def count(self, flt: Filter) -> int:
         where, params = flt.where()
@@ -111,7 +119,3 @@ class LogReader:
             if len(batch) < page:
                 return
             after = batch[-1].seq
-
-    def _with_clauses(self, cur: Cursor, row: tuple) -> LogRecord:
-        clauses = [c for (c,) in cur.execute("SELECT clause_id FROM decision_clauses WHERE seq = ? ORDER BY clause_id", (row[0],)).fetchall()]
-        return _record(row, clauses)

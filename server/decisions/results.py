@@ -1,30 +1,72 @@
-"""From what the Rego policy returned to the protobuf messages the API sends."""
+"""From what the Rego policy returned to the protobuf messages the API sends.
+
+The policy answers with clause IDs and kinds of reasons; the words come
+from the clause catalog of the same revision: the English and Dutch
+sentence, or for an unmet criterion the catalog's en_not/nl_not.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
-from google.protobuf import json_format
 from google.protobuf.message import Message
 
 from verdict.v1 import assessments_pb2, decision_pb2
+
+from server.decisions.fastproto import ProtoShapeError, fill
+from server.engine.bundle import Bundle
+
+Catalog = Mapping[str, Mapping[str, str]]
+_NOT_MET = decision_pb2.REASON_KIND_CRITERION_NOT_MET
 
 
 class PolicyContractError(Exception):
     """The policy's output does not fit the API messages (a policy bug)."""
 
 
+def catalog_of(bundle: Bundle) -> dict[str, Mapping[str, str]]:
+    """Clause ID -> catalog entry, over every policy's catalog in the bundle."""
+    flat: dict[str, Mapping[str, str]] = {}
+    for entries in (bundle.data.get("verdict", {}).get("catalog") or {}).values():
+        flat.update(entries)
+    return flat
+
+
+def _words(catalog: Catalog, clause_id: str, not_met: bool = False) -> tuple[str, str]:
+    entry = catalog.get(clause_id)
+    if entry is None:
+        raise PolicyContractError(f"the policy cites {clause_id}, which its clause catalog does not have")
+    if not_met:
+        return entry.get("en_not", entry["en"]), entry.get("nl_not", entry["nl"])
+    return entry["en"], entry["nl"]
+
+
+def put_in_words(reasons: Any, catalog: Catalog) -> None:
+    for r in reasons:
+        r.text_en, r.text_nl = _words(catalog, r.clause_id, r.kind == _NOT_MET)
+
+
+def _assessment_words(assessment: decision_pb2.PublicInterestAssessment, catalog: Catalog) -> None:
+    put_in_words(assessment.reasons, catalog)
+    for c in assessment.criteria:
+        c.text_en, c.text_nl = _words(catalog, c.clause_id, not c.met)
+    for f in assessment.factors:
+        f.text_en, f.text_nl = _words(catalog, f.clause_id)
+
+
 def parse_result(result: Any, message: Message, query: str) -> Message:
     try:
-        return json_format.ParseDict(result, message)
-    except (json_format.ParseError, TypeError, AttributeError) as exc:
+        return fill(message, result)
+    except ProtoShapeError as exc:
         raise PolicyContractError(f"the result of {query} does not fit {message.DESCRIPTOR.full_name}: {exc}") from None
 
 
 def decision_from_result(
-    result: Any, decision_id: str, revision: str, as_of: str, decided_at: str, applied: bool,
+    result: Any, catalog: Catalog, decision_id: str, revision: str, as_of: str, decided_at: str, applied: bool,
 ) -> decision_pb2.Decision:
     decision = parse_result(result, decision_pb2.Decision(), "verdict/decision/result")
+    put_in_words(decision.reasons, catalog)
+    _assessment_words(decision.public_interest, catalog)
     decision.decision_id = decision_id
     decision.policy_revision = revision
     decision.as_of.FromJsonString(as_of)
@@ -33,24 +75,30 @@ def decision_from_result(
     return decision
 
 
-def decision_from_record(body: dict[str, Any]) -> decision_pb2.Decision:
+def decision_from_record(body: dict[str, Any], catalog: Catalog) -> decision_pb2.Decision:
     """The Decision as it was answered, rebuilt from its log record."""
     return decision_from_result(
-        body["result"], body["decision_id"], body["engine"]["revision"], body["input"]["as_of"],
+        body["result"], catalog, body["decision_id"], body["engine"]["revision"], body["input"]["as_of"],
         body["recorded_at"], bool(body.get("applied")),
     )
 
 
-def assessment_from_result(result: Any) -> decision_pb2.PublicInterestAssessment:
-    return parse_result(result, decision_pb2.PublicInterestAssessment(), "verdict/pi/assessment")
+def assessment_from_result(result: Any, catalog: Catalog) -> decision_pb2.PublicInterestAssessment:
+    assessment = parse_result(result, decision_pb2.PublicInterestAssessment(), "verdict/pi/assessment")
+    _assessment_words(assessment, catalog)
+    return assessment
 
 
-def report_from_result(result: Any) -> assessments_pb2.ReportAssessment:
-    return parse_result(result, assessments_pb2.ReportAssessment(), "verdict/report/result")
+def report_from_result(result: Any, catalog: Catalog) -> assessments_pb2.ReportAssessment:
+    report = parse_result(result, assessments_pb2.ReportAssessment(), "verdict/report/result")
+    put_in_words(report.reasons, catalog)
+    return report
 
 
-def group_from_result(result: Any) -> assessments_pb2.GroupAssessment:
-    return parse_result(result, assessments_pb2.GroupAssessment(), "verdict/group/result")
+def group_from_result(result: Any, catalog: Catalog) -> assessments_pb2.GroupAssessment:
+    group = parse_result(result, assessments_pb2.GroupAssessment(), "verdict/group/result")
+    put_in_words(group.reasons, catalog)
+    return group
 
 
 def cited_clauses(result: Any) -> list[str]:

@@ -6,8 +6,8 @@ error anywhere means no decision is returned: the server fails closed.
 
 from __future__ import annotations
 
+import os
 import time
-import uuid
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -32,6 +32,7 @@ from server.decisions.results import (
     report_from_result,
 )
 from server.engine.base import Evaluation, PolicyEngine
+from server.enrichment.cache import EnrichmentCache
 from server.enrichment.store import AccountSnapshot, AccountStore
 from server.timeutil import parse_rfc3339, rfc3339, utcnow
 
@@ -46,8 +47,8 @@ class HistoryChanged(Exception):
 
 
 def new_decision_id() -> str:
-    """Time-ordered, unique: milliseconds since the epoch, then randomness."""
-    return f"dec_{int(time.time() * 1000):012x}{uuid.uuid4().hex[:16]}"
+    """Time-ordered, unique: milliseconds since the epoch, then 64 random bits."""
+    return f"dec_{int(time.time() * 1000):012x}{os.urandom(8).hex()}"
 
 
 @dataclass
@@ -70,9 +71,11 @@ class DecisionService:
         archive: PolicyArchive,
         masker: Masker,
         clock: Callable = utcnow,
+        cache_ttl: float = 5.0,
     ) -> None:
         self.engine = engine
         self.store = store
+        self.cache = EnrichmentCache(store, cache_ttl)
         self.db: Database = store.db
         self.log = log
         self.reader = LogReader(store.db)
@@ -86,23 +89,31 @@ class DecisionService:
         return self.masker.mask(to_dict(message), message.DESCRIPTOR)
 
     def _prepare(self, request: ps.DecideRequest | ps.CheckPublicInterestRequest, cur: Cursor | None = None) -> Prepared:
+        """The OPA input for a case. Inside a transaction (applying) the account
+        is read fresh; otherwise it may come from the short-lived cache."""
         started = time.perf_counter()
         request_doc = self._masked(request)
         case_doc = request_doc["case"]
-        account = self.store.snapshot(request.case.content.author_account_id, cur)
+        account_id = request.case.content.author_account_id
+        if cur is None:
+            account, cache_age = self.cache.snapshot(account_id)
+        else:
+            account, cache_age = self.store.snapshot(account_id, cur), 0.0
         facts = request.case.violation
         group_ids = [g["group_id"] for g in account.doc["groups"]]
         for kind in ("tve", "cha"):
             if facts.HasField(kind) and getattr(facts, kind).group_id:
                 group_ids.append(getattr(facts, kind).group_id)
-        groups = self.store.designations(group_ids, cur)
+        groups = self.cache.designations(group_ids) if cur is None else self.store.designations(group_ids, cur)
         read_at = self.clock()
         enrichment = {
             "account": {
                 "source": self.store.source,
                 "written_by": account.source,
                 "written_at": account.updated_at,
+                # how old the values are: since the account was last written, and since it was read
                 "age_seconds": round((read_at - parse_rfc3339(account.updated_at)).total_seconds(), 3),
+                "read_seconds_ago": round(cache_age, 3),
                 "history_version": account.history_version,
             },
             "groups": {gid: {"source": self.store.source, "assessed_at": g.get("assessed_at")} for gid, g in groups.items()},
@@ -172,7 +183,8 @@ class DecisionService:
         decision_id = new_decision_id()
         recorded_at = rfc3339(self.clock())
         decision = decision_from_result(
-            evaluation.result, decision_id, evaluation.revision, prepared.input["as_of"], recorded_at, applied,
+            evaluation.result, self.archive.catalog(evaluation.revision), decision_id, evaluation.revision,
+            prepared.input["as_of"], recorded_at, applied,
         )
         timings = {"enrich": prepared.enrich_ms, "evaluate": evaluation.eval_ms, "total": (time.perf_counter() - started) * 1000}
         content = request.case.content
@@ -203,12 +215,12 @@ class DecisionService:
         Refused (HistoryChanged) when the history moved on since the decision
         was made: it may no longer be the account's first violation.
         """
+        original = self.reader.get(decision_id)  # log records never change: read before locking
+        if original.kind != "decide":
+            raise LookupError(f"{decision_id} is a {original.kind} record, not a decision")
+        body = original.body
+        decision = decision_from_record(body, self.archive.catalog(original.revision))
         with self.db.transaction(write=True) as cur:
-            original = self.reader.get(decision_id, cur)
-            if original.kind != "decide":
-                raise LookupError(f"{decision_id} is a {original.kind} record, not a decision")
-            body = original.body
-            decision = decision_from_record(body)
             apply_id = f"{decision_id}.applied"
             if body.get("applied") or self.reader.exists(apply_id, cur):
                 decision.applied = True
@@ -249,6 +261,7 @@ class DecisionService:
         if effects.HasField("visibility_limit_expires_at"):
             limit = (case.violation.cha.group_id, as_of, effects.visibility_limit_expires_at.ToJsonString())
         policy = case_pb2.Policy.Name(case.violation.policy)
+        self.cache.forget([case.content.author_account_id])
         self.store.record_enforcement(
             cur, case.content.author_account_id, decision.decision_id, policy, decision.enforcement.clause_id, as_of,
             decision.enforcement.warning, lock, limit, effects.suspend_account,
@@ -266,7 +279,7 @@ class DecisionService:
         started = time.perf_counter()
         prepared = self._prepare(request)
         evaluation = self._evaluate(PUBLIC_INTEREST, prepared.input)
-        assessment = assessment_from_result(evaluation.result)
+        assessment = assessment_from_result(evaluation.result, self.archive.catalog(evaluation.revision))
         decision_id = new_decision_id()
         recorded_at = rfc3339(self.clock())
         content = request.case.content
@@ -284,7 +297,7 @@ class DecisionService:
         request_doc = self._masked(request)
         input_doc = {"as_of": request_doc["report"]["as_of"], "report": request_doc["report"]}
         evaluation = self._evaluate(REPORT, input_doc)
-        assessment = report_from_result(evaluation.result)
+        assessment = report_from_result(evaluation.result, self.archive.catalog(evaluation.revision))
         decision_id = new_decision_id()
         recorded_at = rfc3339(self.clock())
         record = self._record(
@@ -300,7 +313,7 @@ class DecisionService:
         request_doc = self._masked(request)
         input_doc = {"as_of": request_doc["as_of"], "group": request_doc["group"]}
         evaluation = self._evaluate(GROUP, input_doc)
-        assessment = group_from_result(evaluation.result)
+        assessment = group_from_result(evaluation.result, self.archive.catalog(evaluation.revision))
         decision_id = new_decision_id()
         recorded_at = rfc3339(self.clock())
         record = self._record(
@@ -337,6 +350,7 @@ class DecisionService:
             "decision_id": decision_id,
         }
         self.store.save_designation(cur, designation)
+        self.cache.forget([a.account_id for a in group.linked_accounts], [group.group_id])
         linked, unknown = [], []
         for account in group.linked_accounts:
             if cur.execute("SELECT 1 FROM accounts WHERE account_id = ?", (account.account_id,)).fetchone():

@@ -2,6 +2,7 @@ package verdict.cha_test
 
 import data.verdict.cha
 import data.verdict.decision
+import data.verdict.lib
 import rego.v1
 
 as_of := "2024-05-01T12:00:00Z"
@@ -448,8 +449,8 @@ test_every_reason_has_text if {
 		reasons := cha.finding.reasons with input as doc
 		count(reasons) > 0
 		every r in reasons {
-			r.text_en != ""
-			r.text_nl != ""
+			lib.text(r, "en") != ""
+			lib.text(r, "nl") != ""
 		}
 	}
 }

@@ -2,6 +2,7 @@ package verdict.ei_test
 
 import data.verdict.decision
 import data.verdict.ei
+import data.verdict.lib
 import rego.v1
 
 as_of := "2024-10-30T08:00:00Z"
@@ -276,8 +277,8 @@ test_every_ei_reason_has_both_languages if {
 	]
 	every doc in docs {
 		every r in finding(doc).reasons {
-			r.text_en != ""
-			r.text_nl != ""
+			lib.text(r, "en") != ""
+			lib.text(r, "nl") != ""
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package verdict.group_test
 
 import data.verdict.group
+import data.verdict.lib
 import rego.v1
 
 as_of := "2024-05-01T12:00:00Z"
@@ -381,7 +382,7 @@ test_result_has_every_field if {
 	{"designated", "outcome", "terrorist_organisation", "violent_extremist_group", "tve_exception",
 	 "priority_harms", "linked_accounts", "block_trends", "reasons"} == object.keys(r)
 	every reason in r.reasons {
-		reason.text_en != ""
-		reason.text_nl != ""
+		lib.text(reason, "en") != ""
+		lib.text(reason, "nl") != ""
 	}
 }

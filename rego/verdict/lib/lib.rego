@@ -1,10 +1,12 @@
-# Shared helpers: reasons from the clause catalog, facts with defaults, time.
+# Shared helpers: reasons, facts with defaults, time.
 #
-# Every reason a decision gives is built here from data.verdict.catalog, so
-# that it cites a clause ID and carries the catalog's English and Dutch
-# sentence. Policies collect reasons in sets: OPA serializes a set sorted,
-# and reason objects sort by clause_id, then kind, so the order is stable.
-# Time comes from input.as_of only, never from the wall clock.
+# Every reason a decision gives is built here: a clause ID from the catalog
+# (data.verdict.catalog) and the kind of reason. The server puts each reason
+# in words from the catalog of the same revision (English and Dutch; for an
+# unmet criterion the catalog's en_not/nl_not when it has them), so the
+# policy's answer stays small and fast. Policies collect reasons in sets: OPA
+# serializes a set sorted, and reason objects sort by clause_id, then kind,
+# so the order is stable. Time comes from input.as_of only, never the wall clock.
 package verdict.lib
 
 import rego.v1
@@ -15,12 +17,7 @@ clause(id) := entry if {
 	entry := data.verdict.catalog[policy][id]
 }
 
-reason(id, kind) := {
-	"clause_id": id,
-	"kind": kind,
-	"text_en": clause(id).en,
-	"text_nl": clause(id).nl,
-}
+reason(id, kind) := {"clause_id": id, "kind": kind}
 
 violation(id) := reason(id, "REASON_KIND_VIOLATION")
 
@@ -39,12 +36,15 @@ process(id) := reason(id, "REASON_KIND_PROCESS")
 # A criterion, met or not; the catalog may word the unmet case itself.
 criterion(id, true) := reason(id, "REASON_KIND_CRITERION_MET")
 
-criterion(id, false) := {
-	"clause_id": id,
-	"kind": "REASON_KIND_CRITERION_NOT_MET",
-	"text_en": object.get(clause(id), "en_not", clause(id).en),
-	"text_nl": object.get(clause(id), "nl_not", clause(id).nl),
+criterion(id, false) := reason(id, "REASON_KIND_CRITERION_NOT_MET")
+
+# The sentence the server gives a reason, in "en" or "nl" (for tests; the
+# server does the same in server/decisions/results.py).
+text(r, lang) := object.get(clause(r.clause_id), sprintf("%s_not", [lang]), clause(r.clause_id)[lang]) if {
+	r.kind == "REASON_KIND_CRITERION_NOT_MET"
 }
+
+text(r, lang) := clause(r.clause_id)[lang] if r.kind != "REASON_KIND_CRITERION_NOT_MET"
 
 # A boolean fact, false when absent (proto3 JSON leaves false fields out).
 flag(obj, name) := object.get(obj, name, false)

@@ -71,11 +71,7 @@ default all_criteria := false
 
 all_criteria := true if meets_criteria
 
-criteria := [c |
-	some id in ["PI-1.1", "PI-1.2", "PI-1.3", "PI-1.4"]
-	r := lib.criterion(id, criteria_met[id])
-	c := {"clause_id": id, "met": criteria_met[id], "text_en": r.text_en, "text_nl": r.text_nl}
-]
+criteria := [{"clause_id": id, "met": criteria_met[id]} | some id in ["PI-1.1", "PI-1.2", "PI-1.3", "PI-1.4"]]
 
 # ---------------------------------------------------------------- PI-5, PI-6
 
@@ -216,12 +212,7 @@ notice_kind := "RECOMMENDATION_NOTICE_WITHOUT_PRIVATE_INFORMATION" if policy == 
 
 notice_kind := "RECOMMENDATION_NOTICE" if policy != "POLICY_PRIVATE_INFORMATION"
 
-factor(id, direction) := {
-	"clause_id": id,
-	"direction": direction,
-	"text_en": lib.clause(id).en,
-	"text_nl": lib.clause(id).nl,
-}
+factor(id, direction) := {"clause_id": id, "direction": direction}
 
 factors contains factor(id, "FACTOR_DIRECTION_TOWARD_NOTICE") if some id in (notice_factors | notice_considerations)
 

@@ -2,6 +2,7 @@ package verdict.pi_test
 
 import data.verdict.decision
 import data.verdict.pi
+import data.verdict.lib
 import rego.v1
 
 # A verified national candidate with 250,000 followers, whose post was
@@ -233,7 +234,7 @@ test_local_law_is_moot_when_content_is_removed if {
 test_every_reason_has_text_in_both_languages if {
 	r := decision.result with input as case_for("POLICY_HATEFUL_CONDUCT", {"political_statement": true})
 	every reason in r.reasons {
-		reason.text_en != ""
-		reason.text_nl != ""
+		lib.text(reason, "en") != ""
+		lib.text(reason, "nl") != ""
 	}
 }

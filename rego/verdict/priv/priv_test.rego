@@ -2,6 +2,7 @@ package verdict.priv_test
 
 import data.verdict.decision
 import data.verdict.priv
+import data.verdict.lib
 import rego.v1
 
 as_of := "2024-05-01T12:00:00Z"
@@ -626,8 +627,8 @@ test_decision_reasons_carry_catalog_text if {
 	result := decision.result with input as doc(home)
 	some r in result.reasons
 	r.clause_id == "PRIV-3a"
-	r.text_en == data.verdict.catalog.priv["PRIV-3a"].en
-	startswith(r.text_nl, "De post deelt informatie over iemands thuisadres")
+	lib.text(r, "en") == data.verdict.catalog.priv["PRIV-3a"].en
+	startswith(lib.text(r, "nl"), "De post deelt informatie over iemands thuisadres")
 }
 
 test_public_interest_review_for_an_official if {

@@ -1,6 +1,7 @@
 package verdict.report_test
 
 import data.verdict.report
+import data.verdict.lib
 import rego.v1
 
 as_of := "2024-09-02T14:30:00Z"
@@ -207,8 +208,8 @@ test_every_report_reason_has_both_languages if {
 	]
 	every r in docs {
 		every reason in assess(r).reasons {
-			reason.text_en != ""
-			reason.text_nl != ""
+			lib.text(reason, "en") != ""
+			lib.text(reason, "nl") != ""
 		}
 	}
 }

@@ -2,6 +2,7 @@ package verdict.tve_test
 
 import data.verdict.decision
 import data.verdict.tve
+import data.verdict.lib
 import rego.v1
 
 as_of := "2024-06-10T09:00:00Z"
@@ -130,8 +131,8 @@ test_unmet_criterion_is_named_and_met_ones_too if {
 	kinds(f.reasons, "TVE-3c") == {"REASON_KIND_CRITERION_NOT_MET"}
 	some r in f.reasons
 	r.clause_id == "TVE-3c"
-	contains(r.text_en, "not established")
-	contains(r.text_nl, "Niet vastgesteld")
+	contains(lib.text(r, "en"), "not established")
+	contains(lib.text(r, "nl"), "Niet vastgesteld")
 }
 
 test_on_behalf_without_any_group_is_not_a_violation if {
@@ -276,8 +277,8 @@ test_every_tve_reason_has_both_languages if {
 	]
 	every doc in docs {
 		every r in finding(doc).reasons {
-			r.text_en != ""
-			r.text_nl != ""
+			lib.text(r, "en") != ""
+			lib.text(r, "nl") != ""
 		}
 	}
 }
