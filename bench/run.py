@@ -30,6 +30,7 @@ import grpc
 from bench import load
 from bench.workload import build, save
 from server.engine.bundle import Bundle
+from server.engine.embedded import reexec_with_go_gc_tuned
 
 ROOT = Path(__file__).resolve().parent.parent
 MASK_KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
@@ -70,8 +71,6 @@ def wait_grpc(address: str, timeout: float = 60) -> None:
 
 def start_opa(bundle: Path, port: int, tmp: Path) -> tuple[subprocess.Popen, str]:
     if shutil.which("opa"):
-        from server.engine.bundle import Bundle
-
         out = tmp / "bundle.tar.gz"
         subprocess.run(["opa", "build", "-b", str(bundle), "-r", Bundle.from_directory(bundle).revision, "-o", str(out)], check=True)
         process = subprocess.Popen(["opa", "run", "--server", "--addr", f"127.0.0.1:{port}", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -131,6 +130,24 @@ def replay_rate(db_url: str, bundle: Path) -> dict:
             "seconds": round(report.seconds, 2), "per_second": round(report.per_second, 1)}
 
 
+def batch_rate(address: str, workload_path: Path, seconds: float, size: int = 200) -> dict:
+    """Bulk work: DecideBatch of ``size`` cases, one round trip and one group commit each."""
+    from bench.workload import load as load_workload
+    from verdict.v1 import policy_service_pb2 as ps
+
+    requests = [ps.DecideRequest.FromString(r) for r in load_workload(workload_path).grpc_requests]
+    batch = ps.DecideBatchRequest(requests=[requests[i % len(requests)] for i in range(size)])
+    done, started = 0, time.perf_counter()
+    with grpc.insecure_channel(address, options=[("grpc.max_receive_message_length", 64 << 20)]) as channel:
+        call = channel.unary_unary("/verdict.v1.PolicyService/DecideBatch", request_serializer=ps.DecideBatchRequest.SerializeToString,
+                                   response_deserializer=ps.DecideBatchResponse.FromString)
+        while time.perf_counter() - started < seconds:
+            call(batch, timeout=120)
+            done += size
+    elapsed = time.perf_counter() - started
+    return {"batch_size": size, "decisions": done, "seconds": round(elapsed, 2), "per_second": round(done / elapsed, 1)}
+
+
 def fill_log(address: str, workload_path: Path, total: int) -> int:
     """Log ``total`` decisions through DecideBatch (for the replay of 100,000)."""
     from bench.workload import load as load_workload
@@ -173,6 +190,7 @@ def chart(rows: list[dict], path: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    reexec_with_go_gc_tuned("bench.run")  # the same engine settings as the server, for the in-process baselines
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="short run for development (2 levels, 3 s each, no 100k replay)")
     parser.add_argument("--seconds", type=float, help="seconds per measurement (default 8, quick 3)")
@@ -200,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         opa, opa_kind = start_opa(bundle, opa_port, tmp)
         opa_url = f"http://127.0.0.1:{opa_port}"
         rows: list[dict] = []
+        batches: dict[str, dict] = {}
         try:
             print("bare engine and bare OPA:", flush=True)
             rows += measure("engine", "engine", str(bundle), workload_path, levels, seconds)
@@ -215,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
                     rows.append({"name": f"server-{mode}", **paced.as_dict()})
                     print(f"  server-{mode} paced at {peak / 2:.0f}/s (half of peak): p50 {paced.p50:.2f} ms  p99 {paced.p99:.2f} ms  "
                           f"achieved {paced.throughput:.0f}/s", flush=True)
+                    batches[f"server-{mode}"] = batch_rate(address, workload_path, seconds)
+                    print(f"  server-{mode} DecideBatch of 200: {batches[f'server-{mode}']['per_second']:.0f}/s", flush=True)
                     if mode == "embedded" and replay_records:
                         fill_log(address, workload_path, replay_records)
                 finally:
@@ -228,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  replayed {replay['replayed']} in {replay['seconds']} s: {replay['per_second']:.0f}/s, faults {replay['faults']}", flush=True)
 
     results = summarize(rows, replay, opa_kind, levels, seconds)
+    results["batch"] = batches
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     chart(rows, args.out.parent / "latency_throughput.png")

@@ -9,10 +9,12 @@ import threading
 from pathlib import Path
 
 from server.app import Settings, build
+from server.engine.embedded import reexec_with_go_gc_tuned
 from server.logs import configure_logging
 
 
 def main(argv: list[str] | None = None) -> int:
+    reexec_with_go_gc_tuned("server")
     defaults = Settings.from_env()
     parser = argparse.ArgumentParser(
         prog="python -m server",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import queue
+import threading
 from typing import Iterator
 
 import grpc
@@ -14,6 +16,10 @@ from server.api.auth import require_scope
 from server.api.caller import caller_of
 from server.api.errors import grpc_errors
 from server.decisions.service import DecisionService
+
+
+# At most this many stream requests are decided and committed together.
+STREAM_BATCH = 256
 
 
 class PolicyServicer(ps_grpc.PolicyServiceServicer):
@@ -58,13 +64,38 @@ class PolicyServicer(ps_grpc.PolicyServiceServicer):
             return ps.DecideBatchResponse(responses=[ps.DecideResponse(decision=d) for d in decisions])
 
     def DecideStream(self, request_iterator: Iterator[ps.DecideRequest], context: grpc.ServicerContext) -> Iterator[ps.DecideResponse]:
+        """Answers in request order. Requests that have already arrived are
+        decided together and committed to the log in one group."""
         caller = caller_of(context)
-        for i, request in enumerate(request_iterator):
+        arrived: "queue.Queue[ps.DecideRequest | None | BaseException]" = queue.Queue()
+
+        def read() -> None:
+            try:
+                for request in request_iterator:
+                    arrived.put(request)
+                arrived.put(None)
+            except BaseException as exc:  # the client went away
+                arrived.put(exc)
+
+        threading.Thread(target=read, name="decide-stream-reader", daemon=True).start()
+        index = 0
+        done = False
+        while not done:
+            batch = [arrived.get()]
+            while len(batch) < STREAM_BATCH and not arrived.empty():
+                batch.append(arrived.get_nowait())
+            if batch[-1] is None or isinstance(batch[-1], BaseException):
+                done = True
+                batch.pop()
             with grpc_errors(context, "DecideStream"):
-                try:
-                    validation.check_decide(request)
-                except validation.ValidationError as exc:
-                    raise validation.ValidationError(f"request {i}: {exc.field}", exc.message) from None
-                if request.apply:
-                    require_scope(context, "apply")
-                yield ps.DecideResponse(decision=self.service.decide(request, caller))
+                for request in batch:
+                    try:
+                        validation.check_decide(request)
+                    except validation.ValidationError as exc:
+                        raise validation.ValidationError(f"request {index}: {exc.field}", exc.message) from None
+                    if request.apply:
+                        require_scope(context, "apply")
+                    index += 1
+                decisions = self.service.decide_batch(batch, caller) if batch else []
+            for decision in decisions:
+                yield ps.DecideResponse(decision=decision)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import queue
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -27,6 +28,18 @@ _OPA_RELEASE = {"0.4.4": "1.20.2"}
 
 # The documents the server queries; each pooled engine prepares them up front.
 WARM_QUERIES = ("verdict.decision.result", "verdict.pi.assessment", "verdict.report.result", "verdict.group.result")
+
+
+# The Go runtime inside the engine reads GOGC once, when the process starts.
+# Collecting at 5x the live heap instead of 2x cuts the engine's CPU per
+# decision by about a quarter (make bench), for a heap of some hundred MB.
+GOGC_DEFAULT = "400"
+
+
+def reexec_with_go_gc_tuned(module: str) -> None:
+    """Start this process again with GOGC set, unless it is set already."""
+    if "GOGC" not in os.environ:
+        os.execve(sys.executable, [sys.executable, "-m", module, *sys.argv[1:]], {**os.environ, "GOGC": GOGC_DEFAULT})
 
 
 def opa_version() -> str:

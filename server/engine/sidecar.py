@@ -32,7 +32,7 @@ import structlog
 
 from server.engine.base import EngineError, PolicyEvaluationError, UndefinedDecision
 from server.engine.bundle import Bundle, BundleError
-from server.engine.embedded import EmbeddedEngine, opa_version
+from server.engine.embedded import EmbeddedEngine, opa_version, reexec_with_go_gc_tuned
 from server.logs import configure_logging
 
 log = structlog.get_logger("sidecar")
@@ -204,6 +204,7 @@ def serve(bundle_dir: Path, host: str, port: int, watch: bool = False) -> Sideca
 
 
 def main(argv: list[str] | None = None) -> int:
+    reexec_with_go_gc_tuned("server.engine.sidecar")
     parser = argparse.ArgumentParser(
         prog="python -m server.engine.sidecar",
         description="OPA-compatible REST sidecar over the embedded OPA engine (for machines without an opa binary).",

@@ -114,3 +114,12 @@ def test_batch_and_stream_answer_in_order(client, server):
     with pytest.raises(VerdictError) as err:
         client.decide_batch([cases[0], {**cases[1], "as_of": None}])
     assert err.value.code == grpc.StatusCode.INVALID_ARGUMENT and err.value.details.startswith("requests[1].case.as_of")
+
+
+def test_a_bad_request_in_a_stream_ends_it_naming_the_request(client):
+    cases = [ei("acc-citizen", f"s-{i}") for i in range(5)]
+    cases[3] = {**cases[3], "country": "nowhere"}
+    with pytest.raises(VerdictError) as err:
+        list(client.decide_stream(cases))
+    assert err.value.code == grpc.StatusCode.INVALID_ARGUMENT
+    assert err.value.details.startswith("request 3: case.country")
