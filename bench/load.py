@@ -29,6 +29,7 @@ class Result:
     p50: float
     p95: float
     p99: float
+    first_error: str = ""
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -92,6 +93,7 @@ def _process(target: str, address: str, workload_path: str, threads: int, start_
     call = _caller(target, address, workload_path)
     latencies: list[list[float]] = [[] for _ in range(threads)]
     errors = [0] * threads
+    first_error: list[str] = []
 
     def run(t: int) -> None:
         i = offset + t * 7919
@@ -117,8 +119,10 @@ def _process(target: str, address: str, workload_path: str, threads: int, start_
             try:
                 call(i)
                 latencies[t].append((time.time() - sent_at) * 1000)
-            except Exception:
+            except Exception as exc:
                 errors[t] += 1
+                if not first_error:
+                    first_error.append(f"{type(exc).__name__}: {exc}"[:500])
             i += 1
 
     workers = [threading.Thread(target=run, args=(t,)) for t in range(threads)]
@@ -126,7 +130,7 @@ def _process(target: str, address: str, workload_path: str, threads: int, start_
         w.start()
     for w in workers:
         w.join()
-    out.put(([x for lat in latencies for x in lat], sum(errors)))
+    out.put(([x for lat in latencies for x in lat], sum(errors), first_error[0] if first_error else ""))
 
 
 def run(target: str, address: str, workload_path: Path, concurrency: int, seconds: float,
@@ -147,12 +151,15 @@ def run(target: str, address: str, workload_path: Path, concurrency: int, second
         procs.append(proc)
     latencies: list[float] = []
     errors = 0
+    first_error = ""
     for _ in procs:
-        lat, err = out.get(timeout=seconds + warmup + 120)
+        lat, err, message = out.get(timeout=seconds + warmup + 120)
         latencies.extend(lat)
         errors += err
+        first_error = first_error or message
     for proc in procs:
         proc.join()
     latencies.sort()
     return Result(target, "paced" if rate else "closed", concurrency, rate, len(latencies), errors, seconds,
-                  len(latencies) / seconds, _percentile(latencies, 0.50), _percentile(latencies, 0.95), _percentile(latencies, 0.99))
+                  len(latencies) / seconds, _percentile(latencies, 0.50), _percentile(latencies, 0.95), _percentile(latencies, 0.99),
+                  first_error)

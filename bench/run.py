@@ -31,6 +31,7 @@ from bench import load
 from bench.workload import build, save
 from server.engine.bundle import Bundle
 from server.engine.embedded import reexec_with_go_gc_tuned
+from server.engine.rest import wait_until_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 MASK_KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
@@ -40,19 +41,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def wait_http(url: str, timeout: float = 60) -> None:
-    import requests
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=1).status_code == 200:
-                return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not come up")
 
 
 def wait_grpc(address: str, timeout: float = 60) -> None:
@@ -79,7 +67,7 @@ def start_opa(bundle: Path, port: int, tmp: Path) -> tuple[subprocess.Popen, str
         process = subprocess.Popen([sys.executable, "-m", "server.engine.sidecar", "--bundle", str(bundle), "--addr", f"127.0.0.1:{port}"],
                                    cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         kind = "sidecar"
-    wait_http(f"http://127.0.0.1:{port}/health")
+    wait_until_healthy(f"http://127.0.0.1:{port}", timeout=60, process=process)
     return process, kind
 
 
@@ -110,6 +98,8 @@ def measure(name: str, target: str, address: str, workload_path: Path, levels: l
         result = load.run(target, address, workload_path, concurrency, seconds)
         row = {"name": name, **result.as_dict()}
         rows.append(row)
+        if result.errors > result.completed / 100:
+            raise SystemExit(f"{name} at concurrency {concurrency}: {result.errors} errors, e.g. {result.first_error}")
         print(f"  {name:<16} c={concurrency:<3} {result.throughput:8.0f}/s  p50 {result.p50:6.2f} ms  "
               f"p95 {result.p95:6.2f}  p99 {result.p99:6.2f}  errors {result.errors}", flush=True)
     return rows
@@ -201,11 +191,12 @@ def main(argv: list[str] | None = None) -> int:
     seconds = args.seconds or (3.0 if args.quick else 8.0)
     levels = [int(x) for x in (args.levels or ("1,8" if args.quick else "1,4,16,32")).split(",")]
     replay_records = args.replay_records if args.replay_records is not None else (0 if args.quick else 100_000)
-    bundle = ROOT / "rego"
     os.environ["VERDICT_MASK_KEY"] = MASK_KEY
 
     with tempfile.TemporaryDirectory(prefix="verdict-bench-") as tmpdir:
         tmp = Path(tmpdir)
+        bundle = tmp / "rego"  # a copy: editing rego/ during the run must not change what is measured
+        shutil.copytree(ROOT / "rego", bundle)
         dbs = {"sidecar": f"sqlite:///{tmp}/sidecar.db", "embedded": f"sqlite:///{tmp}/embedded.db"}
         policy = Bundle.from_directory(bundle)
         workload = build(policy, dbs["sidecar"], bytes.fromhex(MASK_KEY))

@@ -17,12 +17,11 @@ import threading
 import time
 from pathlib import Path
 
-import requests
-
 from server.app import Settings, build
 from server.db.database import Database
 from server.db.migrations import migrate
 from server.engine.bundle import Bundle
+from server.engine.rest import wait_until_healthy
 from server.enrichment.importer import import_file
 from server.enrichment.store import AccountStore
 from server.logs import configure_logging
@@ -46,25 +45,14 @@ def start_opa(bundle_dir: Path, addr: str) -> tuple[subprocess.Popen, str]:
     return subprocess.Popen(sidecar), "sidecar"
 
 
-def wait_healthy(addr: str, process: subprocess.Popen, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"OPA exited with code {process.returncode}")
-        try:
-            if requests.get(f"http://{addr}/health", timeout=1).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"OPA did not become healthy on {addr} within {timeout:.0f}s")
-
-
 def main() -> int:
     configure_logging()
     opa, kind = start_opa(BUNDLE, OPA_ADDR)
     try:
-        wait_healthy(OPA_ADDR, opa)
+        try:
+            wait_until_healthy(f"http://{OPA_ADDR}", process=opa)
+        except RuntimeError as exc:
+            raise SystemExit(str(exc)) from None
         settings = Settings.from_env()
         settings.listen, settings.opa_url, settings.engine = GRPC_ADDR, f"http://{OPA_ADDR}", "opa" if kind == "opa" else "sidecar"
         settings.callers_file = settings.callers_file or DEMO_CALLERS

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-import requests
+
+from server.engine.rest import wait_until_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 REGO = Path(os.environ.get("VERDICT_TEST_BUNDLE", ROOT / "rego"))
@@ -32,18 +33,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def wait_for_health(url: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{url}/health", timeout=1).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"OPA at {url} did not become healthy")
 
 
 class OpaProcess:
@@ -67,7 +56,7 @@ class OpaProcess:
         else:
             cmd = [str(ROOT / ".venv/bin/python"), "-m", "server.engine.sidecar", "--bundle", str(self.bundle), "--addr", f"127.0.0.1:{self.port}"]
         self.process = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        wait_for_health(self.url)
+        wait_until_healthy(self.url, process=self.process)
         return self
 
     def stop(self) -> None:

@@ -108,6 +108,9 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             files TEXT NOT NULL
         )""",
     ]),
+    (3, "which TVE-5 exception a group designation rests on", [
+        "ALTER TABLE group_designations ADD COLUMN tve_exception_clauses TEXT NOT NULL DEFAULT ''",
+    ]),
 ]
 
 

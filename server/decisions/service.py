@@ -292,35 +292,37 @@ class DecisionService:
         self.log.append(record)
         return ps.CheckPublicInterestResponse(decision_id=decision_id, assessment=assessment, policy_revision=evaluation.revision)
 
-    def assess_report(self, request: ps.AssessReportRequest, caller: str) -> ps.AssessReportResponse:
+    def _assess(self, kind: str, query: str, request_doc: dict[str, Any], input_doc: dict[str, Any], convert: Callable,
+                caller: str, policy: int, outcome_of: Callable[[Any], str], extra: dict[str, Any] | None = None,
+                ) -> tuple[str, Any, Evaluation, LogRecord]:
+        """Evaluate an assessment (report, group) and make its log record."""
         started = time.perf_counter()
+        evaluation = self._evaluate(query, input_doc)
+        assessment = convert(evaluation.result, self.archive.catalog(evaluation.revision))
+        decision_id = new_decision_id()
+        record = self._record(
+            kind, decision_id, caller, query, evaluation, input_doc, request_doc, rfc3339(self.clock()),
+            {"evaluate": evaluation.eval_ms, "total": (time.perf_counter() - started) * 1000},
+            policy=case_pb2.Policy.Name(policy), outcome=outcome_of(assessment), extra=extra,
+        )
+        return decision_id, assessment, evaluation, record
+
+    def assess_report(self, request: ps.AssessReportRequest, caller: str) -> ps.AssessReportResponse:
         request_doc = self._masked(request)
         input_doc = {"as_of": request_doc["report"]["as_of"], "report": request_doc["report"]}
-        evaluation = self._evaluate(REPORT, input_doc)
-        assessment = report_from_result(evaluation.result, self.archive.catalog(evaluation.revision))
-        decision_id = new_decision_id()
-        recorded_at = rfc3339(self.clock())
-        record = self._record(
-            "assess_report", decision_id, caller, REPORT, evaluation, input_doc, request_doc, recorded_at,
-            {"evaluate": evaluation.eval_ms, "total": (time.perf_counter() - started) * 1000},
-            policy=case_pb2.Policy.Name(request.report.policy), outcome="ADMISSIBLE" if assessment.admissible else "INADMISSIBLE",
+        decision_id, assessment, evaluation, record = self._assess(
+            "assess_report", REPORT, request_doc, input_doc, report_from_result, caller, request.report.policy,
+            lambda a: "ADMISSIBLE" if a.admissible else "INADMISSIBLE",
         )
         self.log.append(record)
         return ps.AssessReportResponse(decision_id=decision_id, assessment=assessment, policy_revision=evaluation.revision)
 
     def assess_group(self, request: ps.AssessGroupRequest, caller: str) -> ps.AssessGroupResponse:
-        started = time.perf_counter()
         request_doc = self._masked(request)
         input_doc = {"as_of": request_doc["as_of"], "group": request_doc["group"]}
-        evaluation = self._evaluate(GROUP, input_doc)
-        assessment = group_from_result(evaluation.result, self.archive.catalog(evaluation.revision))
-        decision_id = new_decision_id()
-        recorded_at = rfc3339(self.clock())
-        record = self._record(
-            "assess_group", decision_id, caller, GROUP, evaluation, input_doc, request_doc, recorded_at,
-            {"evaluate": evaluation.eval_ms, "total": (time.perf_counter() - started) * 1000},
-            policy=case_pb2.Policy.Name(case_pb2.POLICY_COORDINATED_HARMFUL_ACTIVITY),
-            outcome=decision_pb2.Outcome.Name(assessment.outcome), extra={"applied": request.apply},
+        decision_id, assessment, evaluation, record = self._assess(
+            "assess_group", GROUP, request_doc, input_doc, group_from_result, caller, case_pb2.POLICY_COORDINATED_HARMFUL_ACTIVITY,
+            lambda a: decision_pb2.Outcome.Name(a.outcome), extra={"applied": request.apply},
         )
         if not request.apply:
             self.log.append(record)
@@ -344,6 +346,8 @@ class DecisionService:
             "group_id": group.group_id, "name": group.name, "designated": assessment.designated,
             "terrorist_organisation": assessment.terrorist_organisation,
             "violent_extremist_group": assessment.violent_extremist_group, "tve_exception": assessment.tve_exception,
+            "tve_exception_clauses": sorted({r.clause_id for r in assessment.reasons
+                                             if r.kind == decision_pb2.REASON_KIND_EXCEPTION and r.clause_id in ("TVE-5a", "TVE-5b")}),
             "assessed_at": request.as_of.ToJsonString(),
             "review_by": assessment.review_by.ToJsonString() if assessment.HasField("review_by") else None,
             "limits_expire_at": assessment.limits_expire_at.ToJsonString() if assessment.HasField("limits_expire_at") else None,

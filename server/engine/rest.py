@@ -7,6 +7,7 @@ request and no session is shared across threads.
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
 from typing import Any
@@ -97,3 +98,18 @@ class RestEngine:
 
     def close(self) -> None:
         self._reset()
+
+
+def wait_until_healthy(url: str, timeout: float = 30.0, process: "subprocess.Popen | None" = None) -> None:
+    """Poll OPA's /health until it answers 200 (for starting a sidecar or a real OPA)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"OPA exited with code {process.returncode} before it became healthy")
+        try:
+            if requests.get(f"{url.rstrip('/')}/health", timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"OPA at {url} did not become healthy within {timeout:.0f} s")

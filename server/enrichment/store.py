@@ -41,7 +41,7 @@ _ACCOUNT_COLUMNS = (
 
 _DESIGNATION_COLUMNS = (
     "group_id, name, designated, terrorist_organisation, violent_extremist_group, tve_exception, "
-    "assessed_at, review_by, limits_expire_at, decision_id"
+    "tve_exception_clauses, assessed_at, review_by, limits_expire_at, decision_id"
 )
 
 _DESIGNATION_FLAGS = ("designated", "terrorist_organisation", "violent_extremist_group", "tve_exception")
@@ -127,6 +127,7 @@ class AccountStore:
             doc = dict(zip([c.strip() for c in _DESIGNATION_COLUMNS.split(",")], row))
             for flag in _DESIGNATION_FLAGS:
                 doc[flag] = bool(doc[flag])
+            doc["tve_exception_clauses"] = doc["tve_exception_clauses"].split()
             out[doc["group_id"]] = {k: v for k, v in doc.items() if v is not None}
         return out
 
@@ -254,6 +255,7 @@ class AccountStore:
         cur.execute("DELETE FROM group_designations WHERE group_id = ?", (designation["group_id"],))
         columns = [c.strip() for c in _DESIGNATION_COLUMNS.split(",")]
         values = [int(designation.get(c, False)) if c in _DESIGNATION_FLAGS else designation.get(c) for c in columns]
+        values[columns.index("tve_exception_clauses")] = " ".join(designation.get("tve_exception_clauses") or [])
         values = [v if v is not None or c in ("review_by", "limits_expire_at") else "" for c, v in zip(columns, values)]
         cur.execute(
             f"INSERT INTO group_designations ({_DESIGNATION_COLUMNS}) VALUES ({', '.join('?' for _ in columns)})", values

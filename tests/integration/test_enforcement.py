@@ -123,3 +123,19 @@ def test_a_bad_request_in_a_stream_ends_it_naming_the_request(client):
         list(client.decide_stream(cases))
     assert err.value.code == grpc.StatusCode.INVALID_ARGUMENT
     assert err.value.details.startswith("request 3: case.country")
+
+
+def test_a_stored_tve_exception_keeps_the_clause_it_rests_on(client):
+    group = {"group_id": "g-peace", "name": "Peace talks front", "kind": "group", "shared_purpose": True,
+             "extremism": {"identifiable_as_extremist": True, "uses_or_promotes_violence": True, "targets_civilians": True,
+                           "reformed_or_peace_process": True}}
+    assessed = client.assess_group(group, AS_OF, apply=True).assessment
+    assert assessed.violent_extremist_group and assessed.tve_exception
+    case = {
+        "content": {"kind": "post", "post_id": "t-1", "author_account_id": "acc-citizen"},
+        "violation": {"policy": "terrorism_violent_extremism", "tve": {"category": "recruitment", "group_id": "g-peace"}},
+        "as_of": AS_OF,
+    }
+    decision = client.decide(case)
+    assert decision.outcome == decision_pb2.OUTCOME_NO_ACTION
+    assert {(r.clause_id, r.kind) for r in decision.reasons} >= {("TVE-5a", decision_pb2.REASON_KIND_EXCEPTION)}

@@ -131,12 +131,19 @@ exceptions contains "TVE-5b" if {
 	lib.flag(group_facts, "elected_representatives")
 }
 
-# TVE-5a/b from a stored designation, which does not say which of the two.
-exceptions contains "TVE-5" if {
+# TVE-5a/b from a stored designation: the clauses its assessment found, or
+# TVE-5 alone for a designation stored without them.
+exceptions contains id if {
 	excusable
 	stored
 	lib.flag(designation, "tve_exception")
+	some id in stored_exception_clauses
 }
+
+stored_exception_clauses := clauses if {
+	clauses := object.get(designation, "tve_exception_clauses", [])
+	count(clauses) > 0
+} else := ["TVE-5"]
 
 # TVE-5c: clearly educational or documentary discussion.
 exceptions contains "TVE-5c" if {

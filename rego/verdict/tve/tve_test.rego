@@ -200,6 +200,15 @@ test_stored_tve_exception if {
 	kinds(f.reasons, "TVE-5") == {"REASON_KIND_EXCEPTION"}
 }
 
+test_stored_tve_exception_names_the_clause_its_assessment_found if {
+	group := {"group_id": "g-elected", "terrorist_organisation": true, "tve_exception": true, "tve_exception_clauses": ["TVE-5b"]}
+	doc := with_groups(case_with({"category": "TVE_CATEGORY_RECRUITMENT", "group_id": "g-elected"}), {"g-elected": group})
+	f := finding(doc)
+	no_action(f)
+	clauses(f.reasons) == {"TVE-5", "TVE-5b"}
+	kinds(f.reasons, "TVE-5b") == {"REASON_KIND_EXCEPTION"}
+}
+
 test_stored_designation_ignores_case_exception_facts if {
 	doc := with_groups(
 		case_with({"category": "TVE_CATEGORY_RECRUITMENT", "group_id": "g-listed", "group": {"reformed_or_peace_process": true}}),
