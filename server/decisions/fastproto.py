@@ -9,6 +9,8 @@ enum name is an error.
 
 from __future__ import annotations
 
+import calendar
+import re
 from typing import Any, Callable, TypeVar
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
@@ -19,9 +21,25 @@ Setter = Callable[[Message, Any], None]
 
 _plans: dict[str, dict[str, Setter]] = {}
 
+_RFC3339 = re.compile(r"(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d\d):(\d\d))$")
+
 
 class ProtoShapeError(ValueError):
     """The document does not fit the message."""
+
+
+def set_timestamp(ts: Message, text: str) -> None:
+    """RFC 3339 text into a Timestamp, without strptime (the slow part of FromJsonString)."""
+    m = _RFC3339.match(text)
+    if m is None:
+        raise ProtoShapeError(f"{text!r} is not an RFC 3339 time")
+    year, month, day, hour, minute, second, fraction, _, sign, off_h, off_m = m.groups()
+    seconds = calendar.timegm((int(year), int(month), int(day), int(hour), int(minute), int(second), 0, 0, 0))
+    if sign:
+        offset = (int(off_h) * 60 + int(off_m)) * 60
+        seconds += -offset if sign == "+" else offset
+    ts.seconds = seconds  # type: ignore[attr-defined]
+    ts.nanos = int((fraction or "").ljust(9, "0"))  # type: ignore[attr-defined]
 
 
 def _enum_values(field: FieldDescriptor) -> dict[str, int]:
@@ -39,6 +57,8 @@ def _setter(field: FieldDescriptor) -> Setter:
     name = field.name
     if field.type == FieldDescriptor.TYPE_MESSAGE:
         sub = field.message_type
+        if sub.full_name == "google.protobuf.Timestamp" and not field.is_repeated:
+            return lambda msg, value: set_timestamp(getattr(msg, name), value)
         if sub.full_name in ("google.protobuf.Timestamp", "google.protobuf.Duration"):
             if field.is_repeated:
                 return lambda msg, value: [getattr(msg, name).add().FromJsonString(v) for v in value]

@@ -13,7 +13,7 @@ from google.protobuf.message import Message
 
 from verdict.v1 import assessments_pb2, decision_pb2
 
-from server.decisions.fastproto import ProtoShapeError, fill
+from server.decisions.fastproto import ProtoShapeError, fill, set_timestamp
 from server.engine.bundle import Bundle
 
 Catalog = Mapping[str, Mapping[str, str]]
@@ -69,8 +69,8 @@ def decision_from_result(
     _assessment_words(decision.public_interest, catalog)
     decision.decision_id = decision_id
     decision.policy_revision = revision
-    decision.as_of.FromJsonString(as_of)
-    decision.decided_at.FromJsonString(decided_at)
+    set_timestamp(decision.as_of, as_of)
+    set_timestamp(decision.decided_at, decided_at)
     decision.applied = applied
     return decision
 

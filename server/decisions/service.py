@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -76,6 +77,7 @@ class DecisionService:
         self.engine = engine
         self.store = store
         self.cache = EnrichmentCache(store, cache_ttl)
+        self._batch_pool = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="batch")
         self.db: Database = store.db
         self.log = log
         self.reader = LogReader(store.db)
@@ -162,13 +164,14 @@ class DecisionService:
         return decision
 
     def decide_batch(self, requests: list[ps.DecideRequest], caller: str) -> list[decision_pb2.Decision]:
-        """Decisions without apply share one group commit; applied ones commit with their history."""
+        """Decisions without apply are evaluated side by side (OPA runs without
+        the GIL) and share one group commit; applied ones commit with their history."""
         decisions: list[decision_pb2.Decision | None] = [None] * len(requests)
+        plain = [i for i, request in enumerate(requests) if not request.apply]
         records: list[LogRecord] = []
-        for i, request in enumerate(requests):
-            if not request.apply:
-                decisions[i], record = self._decide(request, caller)
-                records.append(record)
+        for i, (decision, record) in zip(plain, self._batch_pool.map(lambda i: self._decide(requests[i], caller), plain)):
+            decisions[i] = decision
+            records.append(record)
         self.log.append_many(records)
         for i, request in enumerate(requests):
             if request.apply:
