@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from server.decisionlog.archive import PolicyArchive
 from server.decisionlog.chain import LogRecord

@@ -16,7 +16,7 @@ from typing import Iterable
 
 import structlog
 
-from server.db.database import Cursor, Database, DatabaseUnavailable
+from server.db.database import Cursor, Database
 from server.decisionlog.chain import LogRecord, seal
 
 log = structlog.get_logger("decisionlog")

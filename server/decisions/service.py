@@ -34,7 +34,7 @@ from server.decisions.results import (
 )
 from server.engine.base import Evaluation, PolicyEngine
 from server.enrichment.cache import EnrichmentCache
-from server.enrichment.store import AccountSnapshot, AccountStore
+from server.enrichment.store import AccountStore
 from server.timeutil import parse_rfc3339, rfc3339, utcnow
 
 DECIDE = "verdict/decision/result"
@@ -59,7 +59,6 @@ class Prepared:
     input: dict[str, Any]
     request: dict[str, Any]
     enrichment: dict[str, Any]
-    account: AccountSnapshot
     enrich_ms: float
 
 
@@ -121,7 +120,7 @@ class DecisionService:
             "groups": {gid: {"source": self.store.source, "assessed_at": g.get("assessed_at")} for gid, g in groups.items()},
         }
         input_doc = {"as_of": case_doc["as_of"], "case": case_doc, "account": account.doc, "groups": groups}
-        return Prepared(input_doc, request_doc, enrichment, account, (time.perf_counter() - started) * 1000)
+        return Prepared(input_doc, request_doc, enrichment, (time.perf_counter() - started) * 1000)
 
     def _evaluate(self, query: str, input_doc: dict[str, Any], cur: Cursor | None = None) -> Evaluation:
         evaluation = self.engine.evaluate(query, input_doc)

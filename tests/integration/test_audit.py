@@ -8,7 +8,7 @@ import shutil
 import grpc
 import pytest
 
-from clients.client import VerdictClient, VerdictError
+from clients.client import VerdictError
 from server.audit.verify import verify
 from server.db.database import Database
 from server.engine.bundle import Bundle
@@ -44,7 +44,7 @@ def decided(server, client):
     """A few thousand decisions across the follower range, through DecideBatch."""
     load_accounts(server.settings.db_url)
     ids = {}
-    for start in range(0, 2000, 500):
+    for start in range(0, 3000, 500):
         cases = [case(f"acc-f{FOLLOWERS[i % len(FOLLOWERS)]}", f"post-{i}") for i in range(start, start + 500)]
         for c, d in zip(cases, client.decide_batch(cases)):
             ids[d.decision_id] = int(c["content"]["author_account_id"].removeprefix("acc-f"))
@@ -115,7 +115,7 @@ def test_replay_on_recorded_revisions_reproduces_every_decision(client, decided)
     updates = list(client.replay())
     summary = updates[-1].summary
     assert summary.mode == "recorded"
-    assert summary.replayed >= 2000
+    assert summary.replayed >= 3000
     assert summary.faults == 0 and summary.errors == 0
     assert summary.unchanged == summary.replayed
     assert updates[0].total == summary.replayed and len(updates) > 2  # progress before the summary

@@ -11,7 +11,7 @@ from clients.client import VerdictClient, VerdictError
 from server.db.database import Database
 from verdict.v1 import decision_pb2
 
-from tests.conftest import import_accounts, start_server
+from tests.conftest import import_accounts
 from tests.integration.test_durability import start_server_process
 
 
