@@ -78,10 +78,6 @@ class VerdictClient:
     def close(self) -> None:
         self._channel.close()
 
-    @property
-    def channel(self) -> grpc.Channel:
-        return self._channel
-
     def _call(self, method: Any, request: Any) -> Any:
         try:
             return method(request, timeout=self.timeout, metadata=self._metadata)

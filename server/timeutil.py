@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from google.protobuf.timestamp_pb2 import Timestamp
-
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
@@ -19,10 +17,3 @@ def rfc3339(moment: datetime) -> str:
 def parse_rfc3339(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
 
-
-def from_timestamp(ts: Timestamp) -> datetime:
-    return ts.ToDatetime(tzinfo=timezone.utc)
-
-
-def timestamp_text(ts: Timestamp) -> str:
-    return ts.ToJsonString()

@@ -21,8 +21,9 @@ import hmac
 import secrets
 import tomllib
 from dataclasses import dataclass
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import grpc
 
@@ -145,45 +146,34 @@ def _abort(code: grpc.StatusCode, message: str) -> Callable:
     return behaviour
 
 
+@contextmanager
+def _running_as(caller: Caller) -> Iterator[None]:
+    """The servicer sees who calls (decision log) and what they may do (apply)."""
+    name_token, scope_token = current_caller.set(caller.name), current_scopes.set(caller.scopes)
+    try:
+        yield
+    finally:
+        current_caller.reset(name_token)
+        current_scopes.reset(scope_token)
+
+
 def _rewrap(handler: grpc.RpcMethodHandler, replacement: Callable | None, caller: Caller | None = None) -> grpc.RpcMethodHandler:
     """The same handler, with its behaviour replaced (denied) or run as ``caller``."""
-    if handler.unary_unary:
-        kind, inner, factory = "unary_unary", handler.unary_unary, grpc.unary_unary_rpc_method_handler
-    elif handler.unary_stream:
-        kind, inner, factory = "unary_stream", handler.unary_stream, grpc.unary_stream_rpc_method_handler
-    elif handler.stream_unary:
-        kind, inner, factory = "stream_unary", handler.stream_unary, grpc.stream_unary_rpc_method_handler
+    for kind, factory in (("unary_unary", grpc.unary_unary_rpc_method_handler), ("unary_stream", grpc.unary_stream_rpc_method_handler),
+                          ("stream_unary", grpc.stream_unary_rpc_method_handler), ("stream_stream", grpc.stream_stream_rpc_method_handler)):
+        inner = getattr(handler, kind)
+        if inner is not None:
+            break
+
+    if replacement is not None:
+        behaviour = replacement
+    elif kind.endswith("_stream"):  # a generator: keep the caller set while it yields
+        def behaviour(request_or_iterator: Any, context: grpc.ServicerContext) -> Any:
+            with _running_as(caller):
+                yield from inner(request_or_iterator, context)
     else:
-        kind, inner, factory = "stream_stream", handler.stream_stream, grpc.stream_stream_rpc_method_handler
-    streaming_response = kind in ("unary_stream", "stream_stream")
+        def behaviour(request_or_iterator: Any, context: grpc.ServicerContext) -> Any:
+            with _running_as(caller):
+                return inner(request_or_iterator, context)
 
-    def as_caller(request_or_iterator: Any, context: grpc.ServicerContext) -> Any:
-        name_token = current_caller.set(caller.name) if caller else None
-        scope_token = current_scopes.set(caller.scopes) if caller else None
-        try:
-            if replacement is not None:
-                return replacement(request_or_iterator, context)
-            return inner(request_or_iterator, context)
-        finally:
-            if name_token is not None:
-                current_caller.reset(name_token)
-                current_scopes.reset(scope_token)
-
-    def as_caller_stream(request_or_iterator: Any, context: grpc.ServicerContext) -> Any:
-        if replacement is not None:
-            replacement(request_or_iterator, context)
-            return
-        name_token = current_caller.set(caller.name) if caller else None
-        scope_token = current_scopes.set(caller.scopes) if caller else None
-        try:
-            yield from inner(request_or_iterator, context)
-        finally:
-            if name_token is not None:
-                current_caller.reset(name_token)
-                current_scopes.reset(scope_token)
-
-    return factory(
-        as_caller_stream if streaming_response else as_caller,
-        request_deserializer=handler.request_deserializer,
-        response_serializer=handler.response_serializer,
-    )
+    return factory(behaviour, request_deserializer=handler.request_deserializer, response_serializer=handler.response_serializer)

@@ -93,6 +93,3 @@ class PolicyArchive:
         if cached is None:
             cached = self._catalogs[revision] = catalog_of(self.load(revision))
         return cached
-
-    def revisions(self) -> list[tuple[str, str, str]]:
-        return [tuple(r) for r in self.db.query("SELECT revision, archived_at, source FROM policy_revisions ORDER BY archived_at")]

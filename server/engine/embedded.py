@@ -86,24 +86,33 @@ class _Pool:
         self.warm = warm
         self._free: "queue.LifoQueue[OpaEngine]" = queue.LifoQueue()
         self._all: list[OpaEngine] = []
+        self._planned = 0  # engines made or being made, never more than size
         self._lock = threading.Lock()
-        self._put_new()  # fail here, not in a request, if the bundle does not compile
+        self._grow()  # fail here, not in a request, if the bundle does not compile
 
-    def _put_new(self) -> None:
-        engine = _compiled(self.bundle, self.warm)
+    def _grow(self) -> bool:
+        """Compile one more engine if the pool may still grow."""
+        with self._lock:
+            if self._planned >= self.size:
+                return False
+            self._planned += 1
+        try:
+            engine = _compiled(self.bundle, self.warm)
+        except Exception:
+            with self._lock:
+                self._planned -= 1
+            raise
         with self._lock:
             self._all.append(engine)
         self._free.put(engine)
+        return True
 
     @contextmanager
     def engine(self) -> Iterator[OpaEngine]:
         try:
             engine = self._free.get_nowait()
         except queue.Empty:
-            with self._lock:
-                grow = len(self._all) < self.size
-            if grow:
-                self._put_new()
+            self._grow()
             engine = self._free.get()
         try:
             yield engine
@@ -111,8 +120,8 @@ class _Pool:
             self._free.put(engine)
 
     def fill(self) -> None:
-        while len(self._all) < self.size:
-            self._put_new()
+        while self._grow():
+            pass
 
     def close(self) -> None:
         with self._lock:

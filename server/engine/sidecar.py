@@ -73,7 +73,7 @@ class SidecarState:
                 if bundle.revision != self.engine.revision:
                     self.engine.reload(bundle)
                     log.info("bundle reloaded", revision=bundle.revision)
-            except (BundleError, EngineError, Exception) as exc:  # keep serving the last good bundle
+            except Exception as exc:  # keep serving the last good bundle
                 log.warning("bundle reload failed; keeping the previous revision", error=str(exc))
 
 

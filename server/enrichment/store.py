@@ -131,12 +131,6 @@ class AccountStore:
             out[doc["group_id"]] = {k: v for k, v in doc.items() if v is not None}
         return out
 
-    def exists(self, account_id: str) -> bool:
-        return bool(self.db.query("SELECT 1 FROM accounts WHERE account_id = ?", (account_id,)))
-
-    def count(self) -> int:
-        return int(self.db.query("SELECT COUNT(*) FROM accounts")[0][0])
-
     # -- locking -----------------------------------------------------------------
 
     def lock_account(self, cur: Cursor, account_id: str) -> None:
