@@ -26,6 +26,8 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from verdict.v1 import assessments_pb2, case_pb2, decision_pb2
 from verdict.v1 import audit_service_pb2 as au
 from verdict.v1 import audit_service_pb2_grpc as au_grpc
+from verdict.v1 import dsa_service_pb2 as dsa
+from verdict.v1 import dsa_service_pb2_grpc as dsa_grpc
 from verdict.v1 import policy_service_pb2 as ps
 from verdict.v1 import policy_service_pb2_grpc as ps_grpc
 
@@ -66,6 +68,7 @@ class VerdictClient:
             self._channel = grpc.insecure_channel(target)
         self._stub = ps_grpc.PolicyServiceStub(self._channel)
         self._audit = au_grpc.AuditServiceStub(self._channel)
+        self._dsa = dsa_grpc.DsaServiceStub(self._channel)
         self._metadata = (("authorization", f"Bearer {token}"),) if token else ()
         self.timeout = timeout
 
@@ -156,6 +159,32 @@ class VerdictClient:
 
     def verify_log(self) -> au.VerifyLogResponse:
         return self._call(self._audit.VerifyLog, au.VerifyLogRequest())
+
+    # -- DsaService --------------------------------------------------------------
+
+    def statement(self, decision_id: str) -> dsa.StatementOfReasons:
+        """The DSA statement of reasons and the user notice for one decision."""
+        return self._call(self._dsa.GetStatement, dsa.GetStatementRequest(decision_id=decision_id))
+
+    def statements(self, since: str, until: str) -> Iterator[dsa.StatementOfReasons]:
+        """The statements of every restrictive decision recorded in [since, until) (RFC 3339)."""
+        request = dsa.ListStatementsRequest(since=_timestamp(since), until=_timestamp(until))
+        try:
+            yield from self._dsa.ListStatements(request, metadata=self._metadata)
+        except grpc.RpcError as exc:
+            raise VerdictError(exc.code(), exc.details() or "") from None
+
+    def transparency_report(self, start: str, end: str) -> dsa.TransparencyReport:
+        """Transparency report figures for decisions recorded in [start, end) (RFC 3339)."""
+        request = dsa.TransparencyReportRequest(to=_timestamp(end))
+        getattr(request, "from").CopyFrom(_timestamp(start))
+        return self._call(self._dsa.GetTransparencyReport, request)
+
+
+def _timestamp(value: str) -> Timestamp:
+    ts = Timestamp()
+    ts.FromJsonString(value)
+    return ts
 
 
 def _query(page_size: int, page_token: str, filters: dict[str, Any]) -> au.QueryDecisionsRequest:

@@ -75,3 +75,31 @@ def parse(doc: Any, message: M) -> M:
 def to_dict(message: Message) -> dict[str, Any]:
     """Protobuf JSON with the proto field names (what the Rego policies read)."""
     return json_format.MessageToDict(message, preserving_proto_field_name=True)
+
+
+_INT64 = {FieldDescriptor.TYPE_INT64, FieldDescriptor.TYPE_UINT64, FieldDescriptor.TYPE_SINT64,
+          FieldDescriptor.TYPE_FIXED64, FieldDescriptor.TYPE_SFIXED64}
+
+
+def _numbers(descriptor: Descriptor, doc: dict[str, Any]) -> dict[str, Any]:
+    """The fields in proto order, 64-bit integers as ints."""
+    out: dict[str, Any] = {}
+    for field in descriptor.fields:
+        if field.name not in doc:
+            continue
+        value = doc[field.name]
+        if field.type == FieldDescriptor.TYPE_MESSAGE and field.message_type.GetOptions().map_entry:
+            if field.message_type.fields_by_name["value"].type in _INT64:
+                value = {k: int(v) for k, v in sorted(value.items())}
+        elif field.type == FieldDescriptor.TYPE_MESSAGE and not field.message_type.full_name.startswith("google.protobuf."):
+            value = [_numbers(field.message_type, v) for v in value] if field.is_repeated else _numbers(field.message_type, value)
+        elif field.type in _INT64:
+            value = [int(v) for v in value] if field.is_repeated else int(value)
+        out[field.name] = value
+    return out
+
+
+def to_plain_dict(message: Message) -> dict[str, Any]:
+    """Like to_dict, with every field and 64-bit integers as JSON numbers (reports, files)."""
+    doc = json_format.MessageToDict(message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True)
+    return _numbers(message.DESCRIPTOR, doc)

@@ -14,9 +14,11 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from verdict.v1 import audit_service_pb2, audit_service_pb2_grpc, policy_service_pb2, policy_service_pb2_grpc
+from verdict.v1 import dsa_service_pb2, dsa_service_pb2_grpc
 
 from server.api.audit_service import AuditServicer
 from server.api.auth import AuthInterceptor, load_callers
+from server.api.dsa_service import DsaServicer
 from server.api.validation import MAX_MESSAGE_BYTES
 from server.api.policy_service import PolicyServicer
 from server.db.database import Database, database_url
@@ -26,6 +28,7 @@ from server.decisionlog.log import DecisionLog
 from server.decisionlog.reader import LogReader
 from server.decisions.masking import Masker, load_key
 from server.decisions.service import DecisionService
+from server.dsa.records import DsaRecords
 from server.engine.base import PolicyEngine
 from server.engine.bundle import Bundle
 from server.engine.embedded import EmbeddedEngine
@@ -38,6 +41,7 @@ log = structlog.get_logger("server")
 SERVICE_NAMES = (
     policy_service_pb2.DESCRIPTOR.services_by_name["PolicyService"].full_name,
     audit_service_pb2.DESCRIPTOR.services_by_name["AuditService"].full_name,
+    dsa_service_pb2.DESCRIPTOR.services_by_name["DsaService"].full_name,
 )
 
 
@@ -171,6 +175,7 @@ def build(settings: Settings) -> App:
     )
     policy_service_pb2_grpc.add_PolicyServiceServicer_to_server(PolicyServicer(service), server)
     audit_service_pb2_grpc.add_AuditServiceServicer_to_server(AuditServicer(LogReader(db), archive, decision_log), server)
+    dsa_service_pb2_grpc.add_DsaServiceServicer_to_server(DsaServicer(DsaRecords(LogReader(db), archive), decision_log), server)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection((*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)

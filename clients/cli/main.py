@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from clients.cli import accounts, audit, decide, rego, token
+from clients.cli import accounts, audit, decide, dsa, rego, token
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     accounts.register(commands)
     rego.register(commands)
     audit.register(commands)
+    dsa.register(commands)
     token.register(commands)
     return parser
 

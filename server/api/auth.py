@@ -47,6 +47,9 @@ RPC_SCOPES = {
     "/verdict.v1.AuditService/ExplainDecision": "audit:read",
     "/verdict.v1.AuditService/VerifyLog": "audit:read",
     "/verdict.v1.AuditService/ReplayDecisions": "audit:replay",
+    "/verdict.v1.DsaService/GetStatement": "audit:read",
+    "/verdict.v1.DsaService/ListStatements": "audit:read",
+    "/verdict.v1.DsaService/GetTransparencyReport": "audit:read",
 }
 OPEN_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 

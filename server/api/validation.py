@@ -15,6 +15,9 @@ from google.protobuf.message import Message
 
 from verdict.v1 import case_pb2, options_pb2, policy_service_pb2 as ps
 
+from server.dsa.schema import enumeration
+from server.dsa.statement import contains_identifier
+
 ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@/-]{0,127}$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 
@@ -139,6 +142,20 @@ def check_case(case: case_pb2.Case, path: str = "case") -> None:
         check_country(case.reporter.country, f"{path}.reporter.country")
     check_countries(case.public_interest.local_law_withhold_countries, f"{path}.public_interest.local_law_withhold_countries")
     check_violation(case.violation, case.HasField("violation"), f"{path}.violation")
+    check_dsa_facts(case, path)
+
+
+def check_dsa_facts(case: case_pb2.Case, path: str) -> None:
+    """The fields the DSA statement of reasons reports (the policies do not read them)."""
+    if case.content_language and case.content_language.upper() not in enumeration("content_language"):
+        _fail(f"{path}.content_language", f"must be an ISO 639-1 language code like nl or en, got {case.content_language!r}")
+    if case.HasField("received_at") and case.received_at.ToNanoseconds() > case.as_of.ToNanoseconds():
+        _fail(f"{path}.received_at", "must not be after as_of (the notice came before the decision)")
+    facts = case.violation
+    identifiers = {case.case_id, case.content.post_id, case.content.author_account_id, case.reporter.reporter_id,
+                   facts.tve.group_id, facts.cha.group_id, facts.priv.subject_id, facts.priv.information, facts.priv.location}
+    if contains_identifier(case.legal_ground, frozenset(identifiers)):
+        _fail(f"{path}.legal_ground", "is published in the statement of reasons and must not name an ID or private value of the case")
 
 
 def check_violation(violation: case_pb2.Violation, present: bool, path: str) -> None:

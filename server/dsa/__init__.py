@@ -1,0 +1,1 @@
+"""The EU Digital Services Act: statements of reasons, notices, transparency reports."""
