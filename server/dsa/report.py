@@ -37,8 +37,9 @@ NOTES = [
     "automated detection 'No').",
     "Time to decision runs from the case's received_at, or its as_of when received_at was not given, "
     "to when the decision was recorded.",
-    "PI-8: posts kept behind a notice are decided by senior Trust & Safety leadership (PI-3.4) outside "
-    "verdict and are not recorded; notice and removal recommendations are counted instead.",
+    "PI-8 counts distinct posts by the year of the case (as_of). Whether a post is kept behind a notice is "
+    "decided by senior Trust & Safety leadership (PI-3.4) outside verdict and not recorded, so that figure is "
+    "absent; the recommendations for a notice and for removal are counted instead.",
 ]
 
 
@@ -59,10 +60,10 @@ class _Tally:
         self.statement_errors = 0
         self.pi_years: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
 
-    def public_interest(self, recorded_at: str, post: str, eligible: bool, recommendation: str) -> None:
+    def public_interest(self, as_of: str, post: str, eligible: bool, recommendation: str) -> None:
         if not eligible:
             return
-        year = self.pi_years[int(recorded_at[:4])]
+        year = self.pi_years[int(as_of[:4])]
         year["eligible"].add(post)
         if recommendation in NOTICE_RECOMMENDATIONS:
             year["notice"].add(post)
@@ -122,7 +123,7 @@ def transparency_report(records: DsaRecords, start: str, end: str) -> dict[str, 
         tally.decisions += 1
         tally.decisions_by_outcome[record.outcome] += 1
         pi = decided.decision.public_interest
-        tally.public_interest(record.recorded_at, record.post_id or record.decision_id, pi.eligible,
+        tally.public_interest(record.body["input"]["as_of"], record.post_id or record.decision_id, pi.eligible,
                               decision_pb2.Recommendation.Name(pi.recommendation))
         try:
             territory = records.policy(decided.revision).territory
@@ -133,6 +134,6 @@ def transparency_report(records: DsaRecords, start: str, end: str) -> dict[str, 
             tally.restriction(records, decided)
     for record in records.decisions(start, end, kind="check_public_interest"):
         result = record.body.get("result") or {}
-        tally.public_interest(record.recorded_at, record.post_id or record.decision_id, bool(result.get("eligible")),
+        tally.public_interest(record.body["input"]["as_of"], record.post_id or record.decision_id, bool(result.get("eligible")),
                               str(result.get("recommendation", "")))
     return tally.as_dict(start, end)

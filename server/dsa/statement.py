@@ -178,16 +178,20 @@ def _ground(decided: DecidedCase, policy: DsaPolicy, withheld: list[str]) -> dic
     return ground
 
 
+# Shorter values ("EU", "1") cannot be told from the words and numbers of a text.
+MIN_IDENTIFIER = 3
+
+
 def _identifier_pattern(identifiers: frozenset[str]) -> re.Pattern[str] | None:
-    if not identifiers:
+    words = sorted((i for i in identifiers if len(i) >= MIN_IDENTIFIER), key=len, reverse=True)
+    if not words:
         return None
-    alternatives = "|".join(re.escape(i) for i in sorted(identifiers, key=len, reverse=True))
-    return re.compile(rf"(?<![\w.:@/-])(?:{alternatives})(?![\w.:@/-])")
+    return re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(w) for w in words)})(?!\w)")
 
 
 def contains_identifier(text: str, identifiers: frozenset[str]) -> bool:
-    """Whether any of the identifiers appears in the text as a word of its own."""
-    pattern = _identifier_pattern(frozenset(i for i in identifiers if i))
+    """Whether any identifier (of 3 characters or more) appears in the text, not as part of a longer word."""
+    pattern = _identifier_pattern(identifiers)
     return pattern is not None and pattern.search(text) is not None
 
 

@@ -148,7 +148,8 @@ class FakeTdb:
         self.token = token
         self.stored: dict[str, dict[str, Any]] = {}
         self.posted: list[str] = []              # every puid in every POST body, in order
-        self.faults: deque[str] = deque()        # for the next POSTs: "503" or "drop"
+        self.faults: deque[str] = deque()        # for the next POSTs: "503", "drop", or "" (none)
+        self.duplicates_refused: list[str] = []  # puids refused because they were stored already
         self.extra_rule: Callable[[dict[str, Any]], dict[str, list[str]]] | None = None
         self.lock = threading.Lock()
         self.httpd: ThreadingHTTPServer | None = None
@@ -248,6 +249,7 @@ class _Handler(BaseHTTPRequestHandler):
         with tdb.lock:
             tdb.posted.append(statement["puid"])
             if statement["puid"] in tdb.stored:
+                tdb.duplicates_refused.append(statement["puid"])
                 message = "The identifier given is not unique within this platform."
                 self._answer(422, {"message": message, "errors": {"puid": [message]}, "existing": tdb.stored[statement["puid"]]})
                 return
@@ -275,6 +277,7 @@ class _Handler(BaseHTTPRequestHandler):
         with tdb.lock:
             duplicates = sorted({p for p in puids if puids.count(p) > 1 or p in tdb.stored})
             if duplicates:
+                tdb.duplicates_refused.extend(duplicates)
                 message = "The platform identifier(s) are not all unique within this call."
                 self._answer(422, {"message": message, "errors": {"puid": [message], "existing_puids": duplicates}})
                 return
