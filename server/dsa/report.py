@@ -21,7 +21,7 @@ from verdict.v1 import decision_pb2
 
 from server.dsa.decided import DecidedCase, NoDsaPolicy
 from server.dsa.records import DsaRecords
-from server.dsa.statement import automated_decision, automated_detection, ground_reasons, source_type
+from server.dsa.statement import automated_decision, automated_detection, restriction_clauses, source_type
 
 NOT_STATED = " (not stated)"
 NOTICE_RECOMMENDATIONS = {"RECOMMENDATION_NOTICE", "RECOMMENDATION_NOTICE_WITHOUT_PRIVATE_INFORMATION"}
@@ -74,7 +74,7 @@ class _Tally:
         case, r = decided.case, decided.restriction
         self.restrictions += 1
         self.by["policy"][decided.policy] += 1
-        for clause in dict.fromkeys(x.clause_id for x in ground_reasons(decided, records.policy(decided.revision))):
+        for clause in restriction_clauses(decided, records.policy(decided.revision)):
             self.by["clause"][clause] += 1
         self.by["outcome"][decision_pb2.Outcome.Name(decided.decision.outcome)] += 1
         self.by["source_type"][source_type(case) + ("" if case.source_type else NOT_STATED)] += 1

@@ -76,6 +76,13 @@ def ground_reasons(decided: DecidedCase, policy: DsaPolicy) -> list[decision_pb2
     return reasons or [r for r in decided.decision.reasons if r.clause_id != LOCAL_LAW]
 
 
+def restriction_clauses(decided: DecidedCase, policy: DsaPolicy) -> list[str]:
+    """The clauses a restriction rests on: the terms' ground, or PI-7 for a withholding alone."""
+    if not decided.restriction.on_terms:
+        return [LOCAL_LAW]
+    return list(dict.fromkeys(r.clause_id for r in ground_reasons(decided, policy)))
+
+
 def withheld_in_territory(decided: DecidedCase, policy: DsaPolicy) -> list[str]:
     return [c for c in decided.restriction.withheld_in if c in policy.territory]
 

@@ -76,6 +76,7 @@ def test_report_counts_every_figure_of_the_period(period):
     assert report["by_outcome"] == {"OUTCOME_PERMANENT_SUSPENSION": 2, "OUTCOME_PUBLIC_INTEREST_REVIEW": 1,
                                     "OUTCOME_REQUIRE_REMOVAL": 3, "OUTCOME_TEMPORARY_LOCK": 1}
     assert report["by_clause"]["PI-0"] == 3 and report["by_clause"]["TVE-7"] == 2 and report["by_clause"]["EI-6a"] == 1
+    assert report["by_clause"]["PI-7"] == 1 and "PI-1" not in report["by_clause"]  # a withholding rests on local law
     assert report["by_source_type"] == {"SOURCE_ARTICLE_16": 3, "SOURCE_TRUSTED_FLAGGER": 1, "SOURCE_VOLUNTARY (not stated)": 3}
     assert report["by_automated_detection"] == {"No": 1, "No (not stated)": 4, "Yes": 2}
     assert report["by_automated_decision"] == {"AUTOMATED_DECISION_FULLY": 6, "AUTOMATED_DECISION_PARTIALLY": 1}
