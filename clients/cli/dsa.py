@@ -178,7 +178,7 @@ def run_statements(args: argparse.Namespace) -> int:
             print(json.dumps(statement, ensure_ascii=False))
     else:
         paths = write_batches(good, Path(args.out))
-        print(f"wrote {len(good)} statements in {len(paths)} batch files to {args.out}")
+        print(f"wrote {len(good)} statements in {len(paths)} batch file{'s' if len(paths) != 1 else ''} to {args.out}")
     if problems:
         print(f"{problems} restrictive decisions have no valid statement (listed above)", file=sys.stderr)
     return 1 if problems else 0

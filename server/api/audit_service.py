@@ -37,6 +37,18 @@ MAX_PAGE = 1000
 DEFAULT_PAGE = 50
 
 
+def record_read(log: DecisionLog, context: grpc.ServicerContext, rpc: str, what: dict[str, Any]) -> None:
+    """Audit reads are decisions about who saw what: logged, durably, before answering."""
+    decision_id = new_decision_id()
+    recorded_at = rfc3339(utcnow())
+    caller = caller_of(context)
+    log.append(LogRecord(
+        decision_id=decision_id, kind="audit_read", recorded_at=recorded_at, caller=caller, revision="",
+        body={"decision_id": decision_id, "kind": "audit_read", "recorded_at": recorded_at, "caller": caller,
+              "rpc": rpc, "read": what},
+    ))
+
+
 def audit_record(record: LogRecord, archive: PolicyArchive) -> au.AuditRecord:
     body = record.body
     out = au.AuditRecord(
@@ -99,15 +111,7 @@ class AuditServicer(au_grpc.AuditServiceServicer):
         self.log = log
 
     def _record_read(self, context: grpc.ServicerContext, rpc: str, what: dict[str, Any]) -> None:
-        """Audit reads are decisions about who saw what: logged, durably, before answering."""
-        decision_id = new_decision_id()
-        recorded_at = rfc3339(utcnow())
-        caller = caller_of(context)
-        self.log.append(LogRecord(
-            decision_id=decision_id, kind="audit_read", recorded_at=recorded_at, caller=caller, revision="",
-            body={"decision_id": decision_id, "kind": "audit_read", "recorded_at": recorded_at, "caller": caller,
-                  "rpc": rpc, "read": what},
-        ))
+        record_read(self.log, context, rpc, what)
 
     def GetDecision(self, request: au.GetDecisionRequest, context: grpc.ServicerContext) -> au.AuditRecord:
         with grpc_errors(context, "GetDecision"):

@@ -15,16 +15,13 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from verdict.v1 import dsa_service_pb2 as dsa
 from verdict.v1 import dsa_service_pb2_grpc as dsa_grpc
 
-from server.api.caller import caller_of
+from server.api.audit_service import record_read
 from server.api.errors import grpc_errors
 from server.api.validation import ValidationError, check_id, check_timestamp
-from server.decisionlog.chain import LogRecord
 from server.decisionlog.log import DecisionLog
-from server.decisions.service import new_decision_id
 from server.dsa.decided import NoDsaPolicy, NoStatement
 from server.dsa.records import Derived, DsaRecords
 from server.dsa.report import transparency_report
-from server.timeutil import rfc3339, utcnow
 
 
 def statement_message(derived: Derived) -> dsa.StatementOfReasons:
@@ -55,18 +52,10 @@ class DsaServicer(dsa_grpc.DsaServiceServicer):
         self.records = records
         self.log = log
 
-    def _record_read(self, context: grpc.ServicerContext, rpc: str, what: dict[str, Any]) -> None:
-        decision_id, recorded_at, caller = new_decision_id(), rfc3339(utcnow()), caller_of(context)
-        self.log.append(LogRecord(
-            decision_id=decision_id, kind="audit_read", recorded_at=recorded_at, caller=caller, revision="",
-            body={"decision_id": decision_id, "kind": "audit_read", "recorded_at": recorded_at, "caller": caller,
-                  "rpc": rpc, "read": what},
-        ))
-
     def GetStatement(self, request: dsa.GetStatementRequest, context: grpc.ServicerContext) -> dsa.StatementOfReasons:
         with grpc_errors(context, "GetStatement"):
             check_id(request.decision_id, "decision_id")
-            self._record_read(context, "GetStatement", {"decision_id": request.decision_id})
+            record_read(self.log, context, "GetStatement", {"decision_id": request.decision_id})
             try:
                 return statement_message(self.records.for_decision(request.decision_id))
             except (NoStatement, NoDsaPolicy) as exc:
@@ -77,7 +66,7 @@ class DsaServicer(dsa_grpc.DsaServiceServicer):
         with grpc_errors(context, "ListStatements"):
             since, until = check_period(request.since, request.until, ("since", "until"),
                                         (request.HasField("since"), request.HasField("until")))
-            self._record_read(context, "ListStatements", {"since": since, "until": until})
+            record_read(self.log, context, "ListStatements", {"since": since, "until": until})
         with grpc_errors(context, "ListStatements"):
             for derived in self.records.restrictive(since, until):
                 yield statement_message(derived)
@@ -86,5 +75,5 @@ class DsaServicer(dsa_grpc.DsaServiceServicer):
         with grpc_errors(context, "GetTransparencyReport"):
             start, end = check_period(getattr(request, "from"), request.to, ("from", "to"),
                                       (request.HasField("from"), request.HasField("to")))
-            self._record_read(context, "GetTransparencyReport", {"from": start, "to": end})
+            record_read(self.log, context, "GetTransparencyReport", {"from": start, "to": end})
             return json_format.ParseDict(transparency_report(self.records, start, end), dsa.TransparencyReport())

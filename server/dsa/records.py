@@ -62,13 +62,14 @@ class DsaRecords:
     def derive(self, decided: DecidedCase) -> Derived:
         """Statement and notice; NoStatement when the decision restricts nothing."""
         policy = self.policy(decided.revision)
-        notice = notice_of(decided, policy) if decided.restriction.restricts_in(policy.territory) else None
         try:
-            statement = statement_of(decided, policy)
+            statement: dict[str, Any] | None = statement_of(decided, policy)
+            errors = validate(statement)
         except PersonalDataError as exc:
-            return Derived(decided, None, notice, [FieldError(exc.field, str(exc).split(": ", 1)[1])])
-        errors = validate(statement)
-        return Derived(decided, None if errors else statement, notice, errors)
+            statement, errors = None, [FieldError(exc.field, exc.message)]
+        except NoDsaPolicy as exc:  # a policy the revision does not classify
+            statement, errors = None, [FieldError("category", str(exc))]
+        return Derived(decided, None if errors else statement, notice_of(decided, policy), errors)
 
     def for_decision(self, decision_id: str) -> Derived:
         return self.derive(self.decided(self.reader.get(decision_id)))
@@ -82,9 +83,10 @@ class DsaRecords:
         for record in self.decisions(since, until):
             decided = self.decided(record)
             try:
-                policy = self.policy(decided.revision)
+                territory = self.policy(decided.revision).territory
             except NoDsaPolicy as exc:
-                yield Derived(decided, None, None, [FieldError("policy_revision", str(exc))])
+                if decided.restriction.on_terms or decided.restriction.withheld_in:
+                    yield Derived(decided, None, None, [FieldError("policy_revision", str(exc))])
                 continue
-            if decided.restriction.restricts_in(policy.territory):
+            if decided.restriction.restricts_in(territory):
                 yield self.derive(decided)

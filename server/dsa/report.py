@@ -82,7 +82,11 @@ class _Tally:
         self.by["automated_decision"][automated_decision(case)] += 1
         ground = "DECISION_GROUND_INCOMPATIBLE_CONTENT" if r.on_terms else "DECISION_GROUND_ILLEGAL_CONTENT"
         self.by["decision_ground"][ground] += 1
-        self.by["category"][records.policy(decided.revision).classify(decided.policy, decided.fact_category).category] += 1
+        try:
+            category = records.policy(decided.revision).classify(decided.policy, decided.fact_category).category
+        except NoDsaPolicy:
+            category = "(not classified)"
+        self.by["category"][category] += 1
         start = case.received_at if case.HasField("received_at") else case.as_of
         self.waits.append(_seconds_between(start.ToJsonString(), decided.recorded_at))
         self.from_received += case.HasField("received_at")

@@ -41,8 +41,9 @@ class PersonalDataError(ValueError):
     """A statement would carry an identifier of the record; it is not given out."""
 
     def __init__(self, field: str) -> None:
-        super().__init__(f"{field}: would contain an ID or masked value from the case (personal data); the statement is withheld")
         self.field = field
+        self.message = "would contain an ID or masked value from the case (personal data); the statement is withheld"
+        super().__init__(f"{field}: {self.message}")
 
 
 def source_type(case: case_pb2.Case) -> str:
@@ -103,14 +104,14 @@ def _visibility(r: Restriction, withheld: list[str]) -> list[str]:
 
 
 def _content_type(case: case_pb2.Case) -> tuple[list[str], str]:
-    names = list(dict.fromkeys(dsa_case_pb2.ContentType.Name(t) for t in case.content_types if t))
+    stated = list(dict.fromkeys(dsa_case_pb2.ContentType.Name(t) for t in case.content_types if t))
     profile = case.content.kind == case_pb2.CONTENT_KIND_PROFILE
-    if not names:
-        names = ["CONTENT_TYPE_TEXT"] if profile else ["CONTENT_TYPE_OTHER"]
-    other = ""
-    if "CONTENT_TYPE_OTHER" in names:
-        other = "Profile fields of the account" if profile else "A post; what media it consists of was not stated"
-    return names, other
+    names = stated or (["CONTENT_TYPE_TEXT"] if profile else ["CONTENT_TYPE_OTHER"])
+    if "CONTENT_TYPE_OTHER" not in names:
+        return names, ""
+    if profile:
+        return names, "Profile fields of the account"
+    return names, "A post of a kind not listed" if stated else "A post; what media it consists of was not stated"
 
 
 def _restriction_facts(r: Restriction, withheld: list[str]) -> list[str]:

@@ -372,3 +372,35 @@ def test_no_masked_value_account_or_post_id_reaches_a_statement(decider, auditor
     assert masked, "the case's private fields are masked in the log"
     for secret in (post_id, case_id, reporter, subject, information, location, "acc-priv-1", *masked):
         assert not any(secret in value for value in values), f"{secret!r} reached the statement"
+
+
+def test_dsa_case_fields_are_checked_naming_the_field(decider):
+    bad = {"content_language": ("xx", "case.content_language:"),
+           "received_at": ("2024-05-02T00:00:00Z", "case.received_at:"),
+           "legal_ground": ("x" * 300, "case.legal_ground:")}
+    for field, (value, prefix) in bad.items():
+        with pytest.raises(VerdictError) as err:
+            decider.decide(post("acc-citizen", "post-v-1", {"policy": "violence", "rule": {"confirmed": True}}, **{field: value}))
+        assert err.value.code == grpc.StatusCode.INVALID_ARGUMENT and err.value.details.startswith(prefix), err.value.details
+
+
+def test_a_revision_without_dsa_data_gives_no_statement_but_says_why(tmp_path):
+    import shutil
+
+    bundle = tmp_path / "rego"
+    shutil.copytree(REGO, bundle)
+    shutil.rmtree(bundle / "verdict" / "dsa")
+    url = f"sqlite:///{tmp_path}/verdict.db"
+    import_accounts(url)
+    app = start_server(url, "", tmp_path, engine="embedded", bundle_dir=bundle)
+    try:
+        with VerdictClient(f"127.0.0.1:{app.port}") as client:
+            decision = client.decide(post("acc-citizen", "post-old-1", {"policy": "violence", "rule": {"confirmed": True}}))
+            with pytest.raises(VerdictError) as err:
+                client.statement(decision.decision_id)
+            assert err.value.code == grpc.StatusCode.FAILED_PRECONDITION and "has no DSA data" in err.value.details
+            [listed] = list(client.statements("2020-01-01T00:00:00Z", "2099-01-01T00:00:00Z"))
+            assert listed.decision_id == decision.decision_id and not listed.HasField("statement")
+            assert listed.errors[0].field == "policy_revision"
+    finally:
+        app.stop()
