@@ -81,9 +81,9 @@ class VerdictClient:
     def close(self) -> None:
         self._channel.close()
 
-    def _call(self, method: Any, request: Any) -> Any:
+    def _call(self, method: Any, request: Any, timeout: float | None = None) -> Any:
         try:
-            return method(request, timeout=self.timeout, metadata=self._metadata)
+            return method(request, timeout=timeout or self.timeout, metadata=self._metadata)
         except grpc.RpcError as exc:
             raise VerdictError(exc.code(), exc.details() or "") from None
 
@@ -174,11 +174,12 @@ class VerdictClient:
         except grpc.RpcError as exc:
             raise VerdictError(exc.code(), exc.details() or "") from None
 
-    def transparency_report(self, start: str, end: str) -> dsa.TransparencyReport:
-        """Transparency report figures for decisions recorded in [start, end) (RFC 3339)."""
+    def transparency_report(self, start: str, end: str, timeout: float = 600.0) -> dsa.TransparencyReport:
+        """Transparency report figures for decisions recorded in [start, end) (RFC 3339); a long
+        period takes a while, hence its own deadline."""
         request = dsa.TransparencyReportRequest(to=_timestamp(end))
         getattr(request, "from").CopyFrom(_timestamp(start))
-        return self._call(self._dsa.GetTransparencyReport, request)
+        return self._call(self._dsa.GetTransparencyReport, request, timeout=timeout)
 
 
 def _timestamp(value: str) -> Timestamp:

@@ -11,13 +11,9 @@ two years; sources, automation and the time a notice arrived vary.
 from __future__ import annotations
 
 import os
-import sys
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from clients.client import VerdictClient  # noqa: E402
+from clients.client import VerdictClient
 
 SOURCES = ["article_16_notice", "trusted_flagger", "other_notification", "own_initiative", "unspecified"]
 RULES = ["violence", "hateful_conduct", "abuse_harassment", "illegal_goods", "sensitive_media", "copyright"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterator
 
 from verdict.v1 import decision_pb2
@@ -29,8 +30,13 @@ class Derived:
 
     decided: DecidedCase
     statement: dict[str, Any] | None      # None when it breaks a rule (see errors)
-    notice: dict[str, Any] | None
     errors: list[FieldError] = field(default_factory=list)
+    policy: DsaPolicy | None = None       # None when the revision has no DSA data
+
+    @cached_property
+    def notice(self) -> dict[str, Any] | None:
+        """The notice to the user (made when asked for: the report does not need it)."""
+        return notice_of(self.decided, self.policy) if self.policy is not None else None
 
     @property
     def decision_id(self) -> str:
@@ -69,7 +75,7 @@ class DsaRecords:
             statement, errors = None, [FieldError(exc.field, exc.message)]
         except NoDsaPolicy as exc:  # a policy the revision does not classify
             statement, errors = None, [FieldError("category", str(exc))]
-        return Derived(decided, None if errors else statement, notice_of(decided, policy), errors)
+        return Derived(decided, None if errors else statement, errors, policy)
 
     def for_decision(self, decision_id: str) -> Derived:
         return self.derive(self.decided(self.reader.get(decision_id)))
@@ -86,7 +92,7 @@ class DsaRecords:
                 territory = self.policy(decided.revision).territory
             except NoDsaPolicy as exc:
                 if decided.restriction.on_terms or decided.restriction.withheld_in:
-                    yield Derived(decided, None, None, [FieldError("policy_revision", str(exc))])
+                    yield Derived(decided, None, [FieldError("policy_revision", str(exc))])
                 continue
             if decided.restriction.restricts_in(territory):
                 yield self.derive(decided)
