@@ -6,7 +6,7 @@ decision log with its caller before it answers.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Iterator
 
 import grpc
 from google.protobuf import json_format

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from datetime import datetime
+from datetime import timezone
 from typing import Any
 
 from verdict.v1 import decision_pb2
@@ -22,6 +22,7 @@ from verdict.v1 import decision_pb2
 from server.dsa.decided import DecidedCase, NoDsaPolicy
 from server.dsa.records import DsaRecords
 from server.dsa.statement import automated_decision, automated_detection, restriction_clauses, source_type
+from server.timeutil import parse_rfc3339
 
 NOT_STATED = " (not stated)"
 NOTICE_RECOMMENDATIONS = {"RECOMMENDATION_NOTICE", "RECOMMENDATION_NOTICE_WITHOUT_PRIVATE_INFORMATION"}
@@ -41,11 +42,6 @@ NOTES = [
     "decided by senior Trust & Safety leadership (PI-3.4) outside verdict and not recorded, so that figure is "
     "absent; the recommendations for a notice and for removal are counted instead.",
 ]
-
-
-def _seconds_between(start: str, end: str) -> float:
-    parse = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00"))  # noqa: E731
-    return (parse(end) - parse(start)).total_seconds()
 
 
 class _Tally:
@@ -88,7 +84,7 @@ class _Tally:
             category = "(not classified)"
         self.by["category"][category] += 1
         start = case.received_at if case.HasField("received_at") else case.as_of
-        self.waits.append(_seconds_between(start.ToJsonString(), decided.recorded_at))
+        self.waits.append((parse_rfc3339(decided.recorded_at) - start.ToDatetime(tzinfo=timezone.utc)).total_seconds())
         self.from_received += case.HasField("received_at")
         if r.suspended:
             self.suspensions[decided.policy] += 1
