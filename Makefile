@@ -6,7 +6,7 @@ PROTOS := $(wildcard proto/verdict/v1/*.proto)
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup proto test test-python test-rego clause-coverage run bench bench-quick clean
+.PHONY: help setup proto schemas test test-python test-rego clause-coverage run bench bench-quick bench-policy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -43,6 +43,11 @@ bench: ## load benchmark against bare OPA (writes bench/results.json and a chart
 
 bench-quick: ## a short benchmark for development
 	$(BIN)/python -m bench.run --quick
+
+# The policies before round 2 (issue 11); the newest git tag wins when there is one.
+BENCH_REF ?= c344ce3
+bench-policy: ## the decision query: current rego/ vs an earlier git ref (REF=...): median, p99, ratio
+	$(BIN)/python -m bench.policy --fallback-ref $(BENCH_REF) $(if $(REF),--ref $(REF))
 
 clean: ## remove the virtualenv, generated code and runtime state
 	rm -rf $(VENV) var proto/verdict/v1/*_pb2*.py proto/verdict/v1/*_pb2.pyi *.egg-info

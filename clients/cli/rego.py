@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from clients.cli.output import fail, print_json, table
@@ -29,6 +30,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     test.add_argument("--run", dest="pattern", metavar="REGEX", help="only tests whose package.name matches REGEX")
     test.add_argument("-v", "--verbose", action="store_true", help="list every test, not only failures")
     test.add_argument("--embedded", action="store_true", help="use the embedded engine even when opa is on PATH")
+    test.add_argument("--each", action="store_true",
+                      help="embedded engine: evaluate every test on its own, for per-test timings (slower; "
+                           "by default all tests run in one evaluation and a test's time is its share)")
     test.add_argument("--json", action="store_true", help="machine-readable output")
     test.set_defaults(handler=run_test)
 
@@ -63,10 +67,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     revision.set_defaults(handler=run_revision)
 
 
-def _load(bundle_dir: Path):
+def _load(bundle_dir: Path, tests: bool = False):
     from server.engine.bundle import Bundle
 
-    return Bundle.from_directory(bundle_dir)
+    return Bundle.from_directory(bundle_dir, tests=tests)
 
 
 def run_revision(args: argparse.Namespace) -> int:
@@ -84,24 +88,28 @@ def run_test(args: argparse.Namespace) -> int:
     from server.policytools import regotest
 
     try:
-        bundle = _load(args.bundle)
+        bundle = _load(args.bundle, tests=True)
     except BundleError as exc:
         return fail(str(exc))
+    revision = _load(args.bundle).revision  # what the server would serve: tests and tables left out
     use_opa = regotest.opa_binary() and not args.embedded
+    started = time.perf_counter()
     try:
         if use_opa:
             report = regotest.run_with_opa(args.bundle, coverage=args.coverage, pattern=args.pattern)
         else:
-            report = regotest.run_embedded(bundle, coverage=args.coverage, pattern=args.pattern)
+            report = regotest.run_embedded(bundle, coverage=args.coverage, pattern=args.pattern, each=args.each)
     except Exception as exc:  # a bundle that does not compile
         return fail(f"cannot run the tests: {getattr(exc, 'message', exc)}")
+    seconds = time.perf_counter() - started
     engine = "opa test" if use_opa else "embedded OPA engine"
     passed = len(report.results) - len(report.failed)
     policy_coverage = report.policy_coverage()
     if args.json:
         print_json({
             "engine": engine,
-            "revision": bundle.revision,
+            "revision": revision,
+            "seconds": round(seconds, 3),
             "passed": passed,
             "failed": len(report.failed),
             "tests": [r.__dict__ | {"ref": r.ref} for r in report.results],
@@ -112,7 +120,7 @@ def run_test(args: argparse.Namespace) -> int:
         _print_results(report, args.verbose)
         print("-" * 80)
         status = "PASS" if not report.failed else "FAIL"
-        print(f"{status}: {passed}/{len(report.results)} tests passed ({engine}, revision {bundle.revision[:12]})")
+        print(f"{status}: {passed}/{len(report.results)} tests passed in {seconds:.1f}s ({engine}, revision {revision[:12]})")
         if args.coverage:
             _print_coverage(report, policy_coverage)
     if report.failed or not report.results:
@@ -131,7 +139,8 @@ def _print_results(report, verbose: bool) -> None:
         if r.file != current:
             current = r.file
             print(f"{r.file}:")
-        print(f"  {r.ref}: {'PASS' if r.passed else 'FAIL'} ({r.duration_ms:.1f}ms)")
+        timing = f" ({r.duration_ms:.1f}ms)" if report.timed_each or not r.passed else ""
+        print(f"  {r.ref}: {'PASS' if r.passed else 'FAIL'}{timing}")
         if r.error:
             print(f"    error: {r.error}")
         if r.failed_at:
@@ -158,7 +167,7 @@ def run_coverage(args: argparse.Namespace) -> int:
     from server.policytools.clauses import report_json, trace
 
     try:
-        traces = trace(_load(args.bundle), args.policies)
+        traces = trace(_load(args.bundle, tests=True), args.policies)
     except (BundleError, OSError) as exc:
         return fail(str(exc))
     failing = [t for t in traces if t.problems]
@@ -187,7 +196,7 @@ def run_tables(args: argparse.Namespace) -> int:
     from server.policytools import tables
 
     try:
-        results = tables.run(_load(args.bundle), args.policy)
+        results = tables.run(_load(args.bundle, tests=True), args.policy)
     except BundleError as exc:
         return fail(str(exc))
     if not results:

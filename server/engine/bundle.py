@@ -3,17 +3,27 @@
 The revision is a content hash of the files OPA loads (``*.rego`` and
 ``data.json``), so the same policy text always has the same revision,
 wherever it came from (a directory, a git ref, the policy archive).
+
+What is served, archived and given a revision is the policies and their
+data only: Rego tests (``*_test.rego``) and the decision tables
+(``tables/``) sit in the same directory for ``opa test``, but a change to
+them alone makes no new revision. The Rego tools load them with
+``tests=True``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Mapping
 
 DATA_FILE = "data.json"
+TEST_SUFFIX = "_test.rego"
+TABLES_DIR = "tables"
 
 
 class BundleError(Exception):
@@ -24,6 +34,12 @@ def is_bundle_file(relpath: str) -> bool:
     """Only Rego modules and data.json documents are part of a bundle."""
     name = PurePosixPath(relpath).name
     return name.endswith(".rego") or name == DATA_FILE
+
+
+def is_test_file(relpath: str) -> bool:
+    """Rego tests and decision tables: loaded by the Rego tools, never served."""
+    path = PurePosixPath(relpath)
+    return path.name.endswith(TEST_SUFFIX) or path.parts[:1] == (TABLES_DIR,)
 
 
 def revision_of(files: Mapping[str, bytes]) -> str:
@@ -85,13 +101,35 @@ class Bundle:
         return cls(files=dict(kept), revision=revision_of(kept), modules=modules, data=data)
 
     @classmethod
-    def from_directory(cls, root: Path | str) -> "Bundle":
+    def from_directory(cls, root: Path | str, tests: bool = False) -> "Bundle":
+        """The policies and data under ``root``; with ``tests``, the Rego tests
+        and decision tables too (for the Rego tools, never for serving)."""
         root = Path(root)
         if not root.is_dir():
             raise BundleError(f"{root}: not a directory")
-        files = {
-            p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*"))
-            if p.is_file() and is_bundle_file(p.name) and not any(part.startswith(".") for part in p.relative_to(root).parts)
-        }
+        files = {}
+        for p in sorted(root.rglob("*")):
+            rel = p.relative_to(root).as_posix()
+            if not p.is_file() or not is_bundle_file(rel) or any(part.startswith(".") for part in p.relative_to(root).parts):
+                continue
+            if tests or not is_test_file(rel):
+                files[rel] = p.read_bytes()
         return cls.from_files(files)
+
+    @property
+    def has_tests(self) -> bool:
+        return any(is_test_file(path) for path in self.files)
+
+    def tarball(self) -> bytes:
+        """An OPA bundle (``opa run --server bundle.tar.gz``) of exactly these
+        files, with the revision in its ``.manifest``."""
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w:gz", format=tarfile.PAX_FORMAT) as tar:
+            entries = {"/.manifest": json.dumps({"revision": self.revision, "roots": [""]}).encode()}
+            entries.update({f"/{path}": content for path, content in sorted(self.files.items())})
+            for name, content in entries.items():
+                info = tarfile.TarInfo(name)
+                info.size = len(content)
+                info.mode = 0o644
+                tar.addfile(info, io.BytesIO(content))
+        return buffer.getvalue()

@@ -1,8 +1,13 @@
 """Run Rego unit tests (``test_*`` rules) like ``opa test``, with line coverage.
 
-With the embedded engine every test rule is evaluated on its own, with
-OPA's coverage tracer on; coverage is the union over all tests. When an
-``opa`` binary is on PATH the real ``opa test`` runs instead.
+With the embedded engine all test rules are evaluated in one query (each
+test inside its own comprehension, so an undefined test is a failure and
+not an undefined query), with OPA's coverage tracer on: the bundle is
+compiled and the coverage report built once, not once per test, which is
+what made a run take minutes. A test that fails or errors is then run on
+its own to say where it failed. ``each=True`` evaluates every test on its
+own, for per-test timings. When an ``opa`` binary is on PATH the real
+``opa test`` runs instead.
 """
 
 from __future__ import annotations
@@ -58,6 +63,8 @@ class FileCoverage:
 class TestReport:
     results: list[TestResult]
     coverage: dict[str, FileCoverage]
+    # False when the tests ran in one query: a test's duration is then its share.
+    timed_each: bool = True
 
     @property
     def failed(self) -> list[TestResult]:
@@ -116,33 +123,69 @@ def _failed_at(engine: OpaEngine, query: str, test_file: str) -> str:
     return f"{fails[-1]['location']}: {fails[-1]['node']}" if fails else ""
 
 
-def run_embedded(bundle: Bundle, coverage: bool = True, pattern: str | None = None) -> TestReport:
+def _run_one(engine: OpaEngine, path: str, package: str, name: str, coverage: bool,
+             merged: dict[str, FileCoverage]) -> TestResult:
+    query = f"x := data.{package}.{name}"
+    started = time.perf_counter()
+    try:
+        rows = engine.eval_query(query, coverage=coverage)
+        passed = bool(rows) and rows[0].get("x") is True
+        error = ""
+    except OpaError as exc:
+        passed, error = False, exc.message
+    elapsed = (time.perf_counter() - started) * 1000
+    if coverage:
+        _merge(merged, engine.last_coverage)
+    result = TestResult(path, package, name, passed, elapsed, error)
+    if not passed and not error:
+        result.failed_at = _failed_at(engine, query, path)
+    return result
+
+
+def _run_together(engine: OpaEngine, tests: list[tuple[str, str, str]], coverage: bool,
+                  merged: dict[str, FileCoverage]) -> list[TestResult] | None:
+    """Every test in one query; None when the query errors (a test raised)."""
+    query = "; ".join(f"t{i} := [x | x := data.{package}.{name}]" for i, (_, package, name) in enumerate(tests))
+    started = time.perf_counter()
+    try:
+        rows = engine.eval_query(query, coverage=coverage)
+    except OpaError:
+        return None
+    elapsed = (time.perf_counter() - started) * 1000
+    if coverage:
+        _merge(merged, engine.last_coverage)
+    row = rows[0] if rows else {}
+    results = []
+    for i, (path, package, name) in enumerate(tests):
+        passed = row.get(f"t{i}") == [True]
+        results.append(TestResult(path, package, name, passed, elapsed / len(tests)))
+    return results
+
+
+def _run_group(engine: OpaEngine, tests: list[tuple[str, str, str]], coverage: bool,
+               merged: dict[str, FileCoverage]) -> list[TestResult]:
+    """Run tests together; a test that raises an error is found by halving."""
+    if len(tests) == 1:
+        return [_run_one(engine, *tests[0], coverage, merged)]
+    together = _run_together(engine, tests, coverage, merged)
+    if together is None:
+        half = len(tests) // 2
+        return _run_group(engine, tests[:half], coverage, merged) + _run_group(engine, tests[half:], coverage, merged)
+    # Say where each failing test failed, from a run of its own.
+    return [r if r.passed else _run_one(engine, r.file, r.package, r.name, False, {}) for r in together]
+
+
+def run_embedded(bundle: Bundle, coverage: bool = True, pattern: str | None = None, each: bool = False) -> TestReport:
     engine = new_engine(bundle)
-    results: list[TestResult] = []
     merged: dict[str, FileCoverage] = {}
     matcher = re.compile(pattern) if pattern else None
+    tests = [t for t in discover(bundle) if not matcher or matcher.search(f"{t[1]}.{t[2]}")]
     try:
-        for path, package, name in discover(bundle):
-            if matcher and not matcher.search(f"{package}.{name}"):
-                continue
-            query = f"x := data.{package}.{name}"
-            started = time.perf_counter()
-            try:
-                rows = engine.eval_query(query, coverage=coverage)
-                passed = bool(rows) and rows[0].get("x") is True
-                error = ""
-            except OpaError as exc:
-                passed, error = False, exc.message
-            elapsed = (time.perf_counter() - started) * 1000
-            if coverage:
-                _merge(merged, engine.last_coverage)
-            result = TestResult(path, package, name, passed, elapsed, error)
-            if not passed and not error:
-                result.failed_at = _failed_at(engine, query, path)
-            results.append(result)
+        if each or not tests:
+            return TestReport([_run_one(engine, *t, coverage, merged) for t in tests], merged)
+        return TestReport(_run_group(engine, tests, coverage, merged), merged, timed_each=False)
     finally:
         engine.close()
-    return TestReport(results, merged)
 
 
 def opa_binary() -> str | None:

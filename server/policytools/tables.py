@@ -7,7 +7,6 @@ Rego in rego/tables/tables_test.rego (``problems(c)``), so this command and
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from server.engine.bundle import Bundle
@@ -31,16 +30,22 @@ def tables(bundle: Bundle) -> dict[str, list[dict]]:
 
 
 def run(bundle: Bundle, only: str | None = None) -> list[CaseResult]:
+    """Every case (of one table, with ``only``), judged in one evaluation."""
+    chosen = {name: cases for name, cases in tables(bundle).items() if not only or name == only}
     engine = new_engine(bundle)
-    results = []
     try:
-        for name, cases in tables(bundle).items():
-            if only and name != only:
-                continue
-            for case in cases:
-                rows = engine.eval_query(f"x := data.tables_test.problems({json.dumps(case)})")
-                problems = sorted(rows[0]["x"]) if rows else ["the table runner found no result"]
-                results.append(CaseResult(name, case.get("id", "?"), case.get("description", ""), problems))
+        rows = engine.eval_query(
+            "x := {name: {sprintf(\"%d\", [i]): p | some i, c in data.tables[name].cases; p := data.tables_test.problems(c)} "
+            "| some name in input.tables}",
+            {"tables": sorted(chosen)},
+        )
     finally:
         engine.close()
+    found = rows[0]["x"] if rows else {}
+    results = []
+    for name, cases in chosen.items():
+        problems = found.get(name, {})
+        for i, case in enumerate(cases):
+            listed = sorted(problems[str(i)]) if str(i) in problems else ["the table runner found no result"]
+            results.append(CaseResult(name, case.get("id", "?"), case.get("description", ""), listed))
     return results

@@ -1,0 +1,137 @@
+"""`make bench-policy`: the decision query, current rego/ against an earlier revision.
+
+Both policy sets are compiled into the embedded OPA engine in the same
+process and evaluated on the same inputs, in the same run: every
+decision-table case (``kind: decide``) of the current tables, as the table
+runner feeds it (the case's input plus ``as_of``). Old and new take turns
+input by input, so load from elsewhere on the machine hits both alike.
+Reports the median and p99 per evaluation of ``verdict/decision/result``
+for each, the ratio, and the floor: the same inputs through a policy that
+only reads ``input.as_of`` (the cost of handing the input to OPA and the
+result back, which no policy can go below).
+
+The earlier revision is a git ref (``--ref``, default: the newest tag, else
+the commit the Makefile names) whose ``rego/`` is taken with ``git archive``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from opa_bindings import OpaEngine
+
+from server.engine.bundle import Bundle
+from server.engine.embedded import new_engine, reexec_with_go_gc_tuned
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERY = "verdict.decision.result"
+FLOOR = "package bench_floor\n\nimport rego.v1\n\nresult := input.as_of\n"
+
+
+def decide_inputs(bundle: Bundle) -> list[tuple[str, dict[str, Any]]]:
+    """(case id, OPA input) for every decide case of the decision tables."""
+    out = []
+    for doc in (bundle.data.get("tables") or {}).values():
+        for case in doc.get("cases", []):
+            if case.get("kind", "decide") == "decide":
+                out.append((case["id"], {**case["input"], "as_of": case["input"]["case"]["as_of"]}))
+    return out
+
+
+def bundle_at(ref: str, repo: Path = ROOT) -> Bundle:
+    """The policies of ``rego/`` at a git ref (tests and tables left out)."""
+    try:
+        archive = subprocess.run(["git", "archive", "--format=tar", ref, "rego"], cwd=repo, capture_output=True, check=True).stdout
+    except subprocess.CalledProcessError as exc:
+        raise SystemExit(f"cannot read rego/ at {ref!r}: {exc.stderr.decode().strip()}") from None
+    with tempfile.TemporaryDirectory(prefix="verdict-bench-policy-") as tmp:
+        with tarfile.open(fileobj=BytesIO(archive)) as tar:
+            tar.extractall(tmp, filter="data")
+        return Bundle.from_directory(Path(tmp) / "rego")
+
+
+def default_ref(fallback: str) -> str:
+    tag = subprocess.run(["git", "describe", "--tags", "--abbrev=0"], cwd=ROOT, capture_output=True, text=True)
+    return tag.stdout.strip() if tag.returncode == 0 and tag.stdout.strip() else fallback
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def measure(engines: dict[str, tuple[OpaEngine, str]], inputs: list[dict[str, Any]], rounds: int) -> dict[str, list[float]]:
+    """Milliseconds per evaluation, per engine; engines take turns input by input."""
+    times: dict[str, list[float]] = {name: [] for name in engines}
+    order = list(engines)
+    for r in range(rounds):
+        for doc in inputs:
+            for name in (order if r % 2 == 0 else order[::-1]):
+                engine, query = engines[name]
+                started = time.perf_counter()
+                engine.eval_document(query, doc)
+                times[name].append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    reexec_with_go_gc_tuned("bench.policy")  # the engine settings the server runs with
+    parser = argparse.ArgumentParser(prog="python -m bench.policy", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--ref", help="the earlier revision: a git ref (default: newest tag, else --fallback-ref)")
+    parser.add_argument("--fallback-ref", default="HEAD", help="the ref to use when the repository has no tag")
+    parser.add_argument("--bundle", type=Path, default=ROOT / "rego", help="the current policies (default: rego/)")
+    parser.add_argument("--rounds", type=int, default=20, help="passes over all inputs (default 20)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+
+    ref = args.ref or default_ref(args.fallback_ref)
+    current = Bundle.from_directory(args.bundle)
+    earlier = bundle_at(ref)
+    inputs = [doc for _, doc in decide_inputs(Bundle.from_directory(args.bundle, tests=True))]
+    floor = OpaEngine()
+    floor.add_policy("bench_floor.rego", FLOOR)
+    engines = {"earlier": (new_engine(earlier), QUERY), "current": (new_engine(current), QUERY), "floor": (floor, "bench_floor.result")}
+    try:
+        for engine, query in engines.values():  # prepare and warm every query before measuring
+            for doc in inputs:
+                engine.eval_document(query, doc)
+        times = measure(engines, inputs, args.rounds)
+    finally:
+        for engine, _ in engines.values():
+            engine.close()
+
+    figures = {name: {"median_ms": round(statistics.median(t), 4), "p99_ms": round(percentile(t, 99), 4), "evaluations": len(t)}
+               for name, t in times.items()}
+    result = {
+        "query": "data." + QUERY, "inputs": len(inputs), "rounds": args.rounds,
+        "earlier": {"ref": ref, "revision": earlier.revision, **figures["earlier"]},
+        "current": {"revision": current.revision, **figures["current"]},
+        "floor": figures["floor"],
+        "median_ratio": round(figures["earlier"]["median_ms"] / figures["current"]["median_ms"], 2),
+        "p99_ratio": round(figures["earlier"]["p99_ms"] / figures["current"]["p99_ms"], 2),
+    }
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"data.{QUERY} over {len(inputs)} decision-table inputs x {args.rounds} rounds, embedded OPA engine, one process")
+    print(f"  {'':<40} {'median':>10} {'p99':>10}")
+    for name, label in (("earlier", f"earlier ({ref}, {earlier.revision[:12]})"), ("current", f"current ({current.revision[:12]})"),
+                        ("floor", "floor (input in, as_of out)")):
+        print(f"  {label:<40} {figures[name]['median_ms']:>8.3f}ms {figures[name]['p99_ms']:>8.3f}ms")
+    print(f"  earlier / current: median x{result['median_ratio']}, p99 x{result['p99_ratio']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
