@@ -6,7 +6,7 @@ PROTOS := $(wildcard proto/verdict/v1/*.proto)
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup proto schemas test test-python test-rego clause-coverage run bench bench-quick bench-policy clean
+.PHONY: help setup proto schemas time-zones test test-python test-rego clause-coverage run bench bench-quick bench-policy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -23,6 +23,12 @@ $(STAMP): pyproject.toml
 
 proto: $(STAMP) ## generate Python protobuf/gRPC code from proto/
 	$(BIN)/python -m grpc_tools.protoc -Iproto --python_out=proto --pyi_out=proto --grpc_python_out=proto $(PROTOS)
+
+schemas: $(STAMP) ## JSON schemas of the policies' input from proto/, and their OPA schema annotation
+	$(BIN)/python -m server.policytools.schemas
+
+time-zones: $(STAMP) ## the time zones of each country (PRIV-1a "the same day") as policy data, from tzdata
+	$(BIN)/python -m server.policytools.timezones
 
 test: test-rego clause-coverage test-python ## run every test: Rego unit tests, clause coverage, pytest
 

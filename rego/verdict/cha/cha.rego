@@ -1,18 +1,21 @@
-# CHA — coordinated harmful activity (seed 003), for one post or account.
-#
-# The framework is actor-based (CHA-0): groups are assessed and designated
-# by AssessGroup (package verdict.group); a case here applies the result to
-# one post or account. Which path a case takes depends on its category:
-#
-#   technical coordination    CHA-2: always enforced with sufficient evidence
-#   social coordination       CHA-3: not a violation without evidence of harm;
-#                             with it, the group's designation decides
-#   linked to a group         CHA-9 actions when the group is designated
-#
-# A group that is not in the store has not been assessed: a human reviewer
-# assesses it first (CHA-0, CHA-7). CHA-11 decides whether a visibility
-# limit is new, kept, re-applied or left expired. CHA-12 (the normal rules)
-# holds on every path. The outcome is the most severe of what applies.
+# METADATA
+# title: CHA, coordinated harmful activity, for one post or account
+# description: >-
+#   Seed 003 (January 2021). The framework is actor-based (CHA-0): groups are
+#   assessed and designated by AssessGroup (package verdict.group); a case
+#   here applies the result to one post or account. Technical coordination
+#   is always enforced with sufficient evidence (CHA-2); social coordination
+#   is not a violation without evidence of harm (CHA-3), and with it the
+#   group's designation decides; content or an account linked to a
+#   designated group gets the CHA-9 actions. A group that is not in the
+#   store has not been assessed: a human reviewer assesses it first (CHA-0,
+#   CHA-7). A decisive fact that is not stated (sufficient evidence,
+#   evidence of harm, whether the behaviour continues) sends the case to a
+#   human reviewer. CHA-11 decides whether a visibility limit is new, kept,
+#   re-applied or left expired. CHA-12 (the normal rules) holds on every
+#   path. The outcome is the most severe of what applies.
+# custom:
+#   seed: 003_1b62997fc7f4ef8e
 package verdict.cha
 
 import data.verdict.history
@@ -21,187 +24,193 @@ import rego.v1
 
 policy := "POLICY_COORDINATED_HARMFUL_ACTIVITY"
 
-config := data.verdict.config.cha
-
 facts := object.get(input.case.violation, "cha", {})
-
-category := object.get(facts, "category", "CHA_CATEGORY_UNSPECIFIED")
-
-account := object.get(input, "account", {})
-
-# ---------------------------------------------------------------- the group
 
 group_id := object.get(facts, "group_id", "")
 
-groups := object.get(input, "groups", {})
+# The group's designation, when it has been assessed (it is in the store).
+designation := input.groups[group_id] if group_id != ""
 
-# The group has been assessed: its designation is in the store.
-assessed if {
-	group_id != ""
-	groups[group_id]
-}
+default designated := false
 
-designation := object.get(groups, group_id, {})
-
-designated if {
-	assessed
-	lib.flag(designation, "designated")
-}
-
-# CHA-10: the designation is past its review date.
-review_overdue if {
-	designated
-	time.parse_rfc3339_ns(designation.review_by) <= lib.now_ns
-}
+designated if designation.designated == true
 
 # CHA-9d: the case or the account's own link to the group says the account
 # is primarily used to propagate or encourage the activity.
-propagates if lib.flag(facts, "primarily_propagates")
+default propagates := false
+
+propagates if facts.primarily_propagates == true
 
 propagates if {
-	some link in object.get(account, "groups", [])
+	some link in object.get(input.account, "groups", [])
 	link.group_id == group_id
-	lib.flag(link, "primarily_propagates")
+	link.primarily_propagates == true
 }
 
-# ---------------------------------------------------------------- the path
+# ---------------------------------------------------------------- the CHA track
 
-technical if category == "CHA_CATEGORY_TECHNICAL_COORDINATION"
-
-social if category == "CHA_CATEGORY_SOCIAL_COORDINATION"
-
-# CHA-2: technical coordination shown with sufficient evidence.
-technical_proven if {
-	technical
-	lib.flag(facts, "sufficient_technical_evidence")
-}
-
-technical_unproven if {
-	technical
-	not lib.flag(facts, "sufficient_technical_evidence")
-}
-
-# CHA-3: social coordination is harmful only with evidence of harm. A
-# designation is such evidence: the group was found harmful (CHA-6).
-social_harm if {
-	social
-	lib.flag(facts, "evidence_of_harm")
-}
-
-social_harm if {
-	social
-	designated
-}
-
-# CHA-3: social coordination (activism or not) without evidence of harm.
-social_not_a_violation if {
-	social
-	not social_harm
-}
-
-# The cases that turn on the group's designation.
-about_group if category == "CHA_CATEGORY_LINKED_TO_GROUP"
-
-about_group if social_harm
-
-# CHA-0, CHA-7: the group must be assessed before anything is enforced.
-unassessed if {
-	about_group
-	not assessed
-}
-
-# CHA-9: assessed, but not designated (or the designation was revoked).
-not_designated if {
-	about_group
-	assessed
+# The group path (social coordination with harm, or linked to a group) needs
+# the group assessed, and acts only on a designated group.
+group_path(prefix) := {"kind": "review", "reasons": array.concat(prefix, [
+	{"clause_id": "CHA-0", "kind": "REASON_KIND_PROCESS"},
+	{"clause_id": "CHA-7", "kind": "REASON_KIND_PROCESS"},
+])} if {
+	not designation
+} else := {"kind": "none", "reasons": array.concat(prefix, [{"clause_id": "CHA-9", "kind": "REASON_KIND_CRITERION_NOT_MET"}])} if {
 	not designated
-}
+} else := {"kind": "linked", "reasons": array.concat(prefix, [{"clause_id": "CHA-9", "kind": "REASON_KIND_VIOLATION"}])}
 
-linked if {
-	about_group
-	designated
-}
+social_reasons := [{"clause_id": "CHA-1b", "kind": "REASON_KIND_FACTOR"}]
 
-# No category the framework knows.
-unknown_category if not category in {
-	"CHA_CATEGORY_TECHNICAL_COORDINATION",
-	"CHA_CATEGORY_SOCIAL_COORDINATION",
-	"CHA_CATEGORY_LINKED_TO_GROUP",
-}
+# METADATA
+# title: What the coordination amounts to
+# description: >-
+#   {"kind", "reasons"} before the normal rules (CHA-12): kind is "suspend"
+#   (CHA-2), "linked" (to a designated group: CHA-9), "review" (a fact or the
+#   group's assessment is missing) or "none".
+# custom:
+#   clauses: [CHA-0, CHA-1a, CHA-1b, CHA-2, CHA-3, CHA-3a, CHA-3b, CHA-7, CHA-9]
+track := {"kind": "suspend", "reasons": [
+	{"clause_id": "CHA-1a", "kind": "REASON_KIND_VIOLATION"},
+	{"clause_id": "CHA-2", "kind": "REASON_KIND_CONSEQUENCE"},
+]} if {
+	facts.category == "CHA_CATEGORY_TECHNICAL_COORDINATION"
+	facts.sufficient_technical_evidence == true
+} else := {"kind": "none", "reasons": [
+	{"clause_id": "CHA-0", "kind": "REASON_KIND_NOT_ESTABLISHED"},
+	{"clause_id": "CHA-2", "kind": "REASON_KIND_NOT_ESTABLISHED"},
+]} if {
+	facts.category == "CHA_CATEGORY_TECHNICAL_COORDINATION"
+	facts.sufficient_technical_evidence == false
+} else := {"kind": "review", "reasons": [{
+	"clause_id": "CHA-2", "kind": "REASON_KIND_NOT_STATED",
+	"missing_facts": ["case.violation.cha.sufficient_technical_evidence"],
+}]} if {
+	facts.category == "CHA_CATEGORY_TECHNICAL_COORDINATION"
+} else := group_path(social_reasons) if {
+	# CHA-3: evidence of harm; a designation is such evidence (CHA-6).
+	facts.category == "CHA_CATEGORY_SOCIAL_COORDINATION"
+	lib.any_of([lib.fact(facts, "evidence_of_harm"), designated]) == true
+} else := {"kind": "none", "reasons": array.concat(social_reasons, [
+	{"clause_id": "CHA-3", "kind": "REASON_KIND_NOT_A_VIOLATION"},
+	{"clause_id": "CHA-3a", "kind": "REASON_KIND_NOT_A_VIOLATION"},
+	{"clause_id": "CHA-3b", "kind": "REASON_KIND_NOT_A_VIOLATION"},
+])} if {
+	# CHA-3: social coordination without evidence of harm; activism is not
+	# subject to the framework without it.
+	facts.category == "CHA_CATEGORY_SOCIAL_COORDINATION"
+	facts.evidence_of_harm == false
+	facts.activism == true
+} else := {"kind": "none", "reasons": array.concat(social_reasons, [
+	{"clause_id": "CHA-3", "kind": "REASON_KIND_NOT_A_VIOLATION"},
+	{"clause_id": "CHA-3a", "kind": "REASON_KIND_NOT_A_VIOLATION"},
+])} if {
+	facts.category == "CHA_CATEGORY_SOCIAL_COORDINATION"
+	facts.evidence_of_harm == false
+} else := group_path(social_reasons) if {
+	# Evidence of harm not stated, but a group assessed and not designated
+	# is not acted on either way.
+	facts.category == "CHA_CATEGORY_SOCIAL_COORDINATION"
+	designation
+} else := {"kind": "review", "reasons": array.concat(social_reasons, [{
+	"clause_id": "CHA-3", "kind": "REASON_KIND_NOT_STATED",
+	"missing_facts": ["case.violation.cha.evidence_of_harm"],
+}])} if {
+	facts.category == "CHA_CATEGORY_SOCIAL_COORDINATION"
+} else := group_path([]) if {
+	facts.category == "CHA_CATEGORY_LINKED_TO_GROUP"
+} else := {"kind": "none", "reasons": [{"clause_id": "CHA-0", "kind": "REASON_KIND_NOT_ESTABLISHED"}]}
 
 # ---------------------------------------------------------------- CHA-12
 
 # CHA-12a: the post also violates other rules.
-violates_other_rules := lib.flag(facts, "violates_other_rules")
+default violates_other_rules := false
+
+violates_other_rules if facts.violates_other_rules == true
 
 # CHA-12b: severe or repeated violations of the rules.
-severe_or_repeated := lib.flag(facts, "severe_or_repeated")
+default severe_or_repeated := false
+
+severe_or_repeated if facts.severe_or_repeated == true
 
 # ---------------------------------------------------------------- suspension
 
-suspension_clauses contains "CHA-2" if technical_proven
+# METADATA
+# title: The clauses a suspension rests on
+# custom:
+#   clauses: [CHA-2, CHA-9d, CHA-12b]
+suspension_clauses contains "CHA-2" if track.kind == "suspend"
 
 suspension_clauses contains "CHA-9d" if {
-	linked
+	track.kind == "linked"
 	propagates
 }
 
 suspension_clauses contains "CHA-12b" if severe_or_repeated
 
+default suspended := false
+
 suspended if count(suspension_clauses) > 0
 
 # ---------------------------------------------------------------- CHA-11 limits
 
-# The account's limits for the group, as of the case (history.limits leaves
-# out a limit that starts at or after as_of: a replay must not see its own).
-limit_ends := [time.parse_rfc3339_ns(l.expires_at) | some l in history.limits(group_id)]
-
-active_limit if {
-	some end in limit_ends
-	end > lib.now_ns
-}
-
-expired_limit if {
-	some end in limit_ends
-	end <= lib.now_ns
-}
-
-continues := lib.flag(facts, "continues_behaviour")
-
-# What happens to the visibility limit of a linked account that is not
-# suspended (a suspension makes a limit moot).
-limit_state := "new" if {
-	linked
+# METADATA
+# title: The account's visibility limit for the group (CHA-9a/b, CHA-11)
+# description: >-
+#   For an account linked to a designated group and not suspended (a
+#   suspension makes a limit moot): "new" when it has no limit for the
+#   group, "kept" while one is in force (not extended), "reapplied" when one
+#   has expired and the behaviour continues, "lapsed" when it does not, and
+#   "review" when that is not stated. Limits that start at or after as_of
+#   are not part of the case's history (a replay must not see its own).
+# custom:
+#   clauses: [CHA-9a, CHA-9b, CHA-11, CHA-11a, CHA-11b, CHA-11c]
+limit := {"state": state, "end_ns": end_ns} if {
+	track.kind == "linked"
 	not suspended
-	count(limit_ends) == 0
+	ends := [time.parse_rfc3339_ns(l.expires_at) | some l in history.limits(group_id)]
+	[state, end_ns] := limit_state_of(ends, lib.fact(facts, "continues_behaviour"))
 }
 
-# CHA-11c: a limit still in force is kept, not extended.
-limit_state := "kept" if {
-	linked
-	not suspended
-	active_limit
+limit_state_of(ends, continues) := ["new", lib.now_ns + (data.verdict.config.cha.visibility_limit_days * lib.ns_per_day)] if {
+	count(ends) == 0
+} else := ["kept", max(ends)] if {
+	max(ends) > lib.now_ns
+} else := ["reapplied", lib.now_ns + (data.verdict.config.cha.visibility_limit_days * lib.ns_per_day)] if {
+	continues == true
+} else := ["lapsed", 0] if {
+	continues == false
+} else := ["review", 0]
+
+limit_reasons := {
+	"new": [
+		{"clause_id": "CHA-9a", "kind": "REASON_KIND_CONSEQUENCE"},
+		{"clause_id": "CHA-9b", "kind": "REASON_KIND_CONSEQUENCE"},
+		{"clause_id": "CHA-11", "kind": "REASON_KIND_CONSEQUENCE"},
+		{"clause_id": "CHA-11a", "kind": "REASON_KIND_CONSEQUENCE"},
+	],
+	"reapplied": [
+		{"clause_id": "CHA-9a", "kind": "REASON_KIND_CONSEQUENCE"},
+		{"clause_id": "CHA-9b", "kind": "REASON_KIND_CONSEQUENCE"},
+		{"clause_id": "CHA-11", "kind": "REASON_KIND_CONSEQUENCE"},
+		{"clause_id": "CHA-11a", "kind": "REASON_KIND_CONSEQUENCE"},
+		{"clause_id": "CHA-11b", "kind": "REASON_KIND_CRITERION_MET"},
+	],
+	"kept": [
+		{"clause_id": "CHA-9a", "kind": "REASON_KIND_CONSEQUENCE"},
+		{"clause_id": "CHA-9b", "kind": "REASON_KIND_CONSEQUENCE"},
+		{"clause_id": "CHA-11", "kind": "REASON_KIND_CONSEQUENCE"},
+		{"clause_id": "CHA-11c", "kind": "REASON_KIND_CONSEQUENCE"},
+	],
+	"lapsed": [{"clause_id": "CHA-11b", "kind": "REASON_KIND_CRITERION_NOT_MET"}],
+	"review": [{
+		"clause_id": "CHA-11b", "kind": "REASON_KIND_NOT_STATED",
+		"missing_facts": ["case.violation.cha.continues_behaviour"],
+	}],
 }
 
-# CHA-11b: an expired limit is re-applied when the behaviour continues ...
-limit_state := "reapplied" if {
-	linked
-	not suspended
-	expired_limit
-	not active_limit
-	continues
-}
-
-# ... and otherwise stays expired.
-limit_state := "lapsed" if {
-	linked
-	not suspended
-	expired_limit
-	not active_limit
-	not continues
-}
-
-limiting if limit_state in {"new", "kept", "reapplied"}
+# The clause a limit is recorded under in the account's history.
+limit_clauses := {"new": "CHA-9", "reapplied": "CHA-11b", "kept": "CHA-11c"}
 
 # CHA-9a and CHA-9b.
 limited_surfaces := [
@@ -212,74 +221,62 @@ limited_surfaces := [
 	"SURFACE_IN_PRODUCT_RECOMMENDATIONS",
 ]
 
-# CHA-11a: a new or re-applied limit runs for the set time from as_of.
-limit_end_ns := lib.now_ns + config.visibility_limit_days * lib.ns_per_day if limit_state in {"new", "reapplied"}
+# ---------------------------------------------------------------- outcome
 
-# CHA-11c: a kept limit ends when the one in force ends.
-limit_end_ns := max(limit_ends) if limit_state == "kept"
+default limit_state := "none"
 
-limit_effects := {
-	"limited_surfaces": limited_surfaces,
-	"visibility_limit_duration": sprintf("%ds", [floor((limit_end_ns - lib.now_ns) / 1000000000)]),
-	"visibility_limit_expires_at": lib.timestamp(limit_end_ns),
-}
+limit_state := limit.state
 
-# ---------------------------------------------------------------- outcome and effects
+default limiting := false
 
-candidates contains "OUTCOME_PERMANENT_SUSPENSION" if suspended
+limiting if limit_state in {"new", "kept", "reapplied"}
 
-candidates contains "OUTCOME_REQUIRE_REMOVAL" if violates_other_rules
+# METADATA
+# title: The most severe outcome that applies
+# description: >-
+#   Suspension (CHA-2, CHA-9d, CHA-12b), then removal (CHA-12a), then a
+#   visibility limit (CHA-9, CHA-11), then human review, then no action.
+outcome := "OUTCOME_PERMANENT_SUSPENSION" if {
+	suspended
+} else := "OUTCOME_REQUIRE_REMOVAL" if {
+	violates_other_rules
+} else := "OUTCOME_LIMIT_VISIBILITY" if {
+	limiting
+} else := "OUTCOME_HUMAN_REVIEW" if {
+	track.kind == "review"
+} else := "OUTCOME_HUMAN_REVIEW" if {
+	limit_state == "review"
+} else := "OUTCOME_NO_ACTION"
 
-candidates contains "OUTCOME_LIMIT_VISIBILITY" if limiting
+default violation := false
 
-candidates contains "OUTCOME_HUMAN_REVIEW" if unassessed
+violation if outcome in {"OUTCOME_PERMANENT_SUSPENSION", "OUTCOME_REQUIRE_REMOVAL", "OUTCOME_LIMIT_VISIBILITY"}
 
-candidates contains "OUTCOME_NO_ACTION"
-
-# The most severe outcome that applies.
-ranking := [
-	"OUTCOME_PERMANENT_SUSPENSION",
-	"OUTCOME_REQUIRE_REMOVAL",
-	"OUTCOME_LIMIT_VISIBILITY",
-	"OUTCOME_HUMAN_REVIEW",
-	"OUTCOME_NO_ACTION",
-]
-
-outcome := [o | some o in ranking; o in candidates][0]
-
-violation := outcome in {"OUTCOME_PERMANENT_SUSPENSION", "OUTCOME_REQUIRE_REMOVAL", "OUTCOME_LIMIT_VISIBILITY"}
-
+# What the outcome does: each part that applies.
 effect_parts contains {"suspend_account": true} if suspended
 
 effect_parts contains {"remove_content": true} if violates_other_rules
 
-effect_parts contains limit_effects if limiting
-
 effect_parts contains {"appeal_available": true} if violation
 
-effects := object.union_n([p | some p in effect_parts])
-
-# ---------------------------------------------------------------- enforcement
+effect_parts contains {
+	"limited_surfaces": limited_surfaces,
+	"visibility_limit_duration": sprintf("%ds", [floor((limit.end_ns - lib.now_ns) / 1000000000)]),
+	"visibility_limit_expires_at": lib.timestamp(limit.end_ns),
+} if limiting
 
 # The consequence clause that sets the outcome, recorded in the history.
-enforcement_clause := [id | some id in ["CHA-2", "CHA-9d", "CHA-12b"]; id in suspension_clauses][0] if suspended
-
-enforcement_clause := "CHA-12a" if {
-	not suspended
+enforcement_clause := [id | some id in ["CHA-2", "CHA-9d", "CHA-12b"]; id in suspension_clauses][0] if {
+	suspended
+} else := "CHA-12a" if {
 	violates_other_rules
-}
-
-enforcement_clause := limit_clauses[limit_state] if {
-	not suspended
-	not violates_other_rules
-	limiting
-}
-
-enforcement_clause := "" if not violation
-
-limit_clauses := {"new": "CHA-9", "reapplied": "CHA-11b", "kept": "CHA-11c"}
+} else := limit_clauses[limit_state] if {
+	limit_clauses[limit_state]
+} else := ""
 
 # A kept limit is not a new violation; a removal is the account's warning.
+default counts := false
+
 counts if {
 	violation
 	limit_state != "kept"
@@ -289,89 +286,48 @@ counts if violates_other_rules
 
 counts if suspended
 
-default counts_as_violation := false
+default warning := false
 
-counts_as_violation := true if counts
-
-warning := outcome == "OUTCOME_REQUIRE_REMOVAL"
-
-enforcement := history.enforcement(policy, enforcement_clause, counts_as_violation, warning)
+warning if outcome == "OUTCOME_REQUIRE_REMOVAL"
 
 # ---------------------------------------------------------------- reasons
 
-# CHA-1a, CHA-2: technical coordination with sufficient evidence.
-reasons contains lib.violation("CHA-1a") if technical_proven
+default review_overdue := false
 
-reasons contains lib.consequence("CHA-2") if technical_proven
-
-# CHA-0, CHA-2: without sufficient evidence nothing is established.
-reasons contains lib.not_established(id) if {
-	technical_unproven
-	some id in ["CHA-0", "CHA-2"]
+# CHA-10: the designation is past its review date.
+review_overdue if {
+	designated
+	time.parse_rfc3339_ns(designation.review_by) <= lib.now_ns
 }
 
-reasons contains lib.factor("CHA-1b") if social
+# METADATA
+# title: The reasons of the CHA finding
+# custom:
+#   clauses: [CHA-9d, CHA-10, CHA-12, CHA-12a, CHA-12b]
+reasons contains r if some r in track.reasons
 
-# CHA-3: social coordination without evidence of harm is not a violation ...
-reasons contains lib.not_a_violation(id) if {
-	social_not_a_violation
-	some id in ["CHA-3", "CHA-3a"]
-}
+reasons contains r if some r in object.get(limit_reasons, limit_state, [])
 
-# ... and the framework is not applied to activism without it.
-reasons contains lib.not_a_violation("CHA-3b") if {
-	social_not_a_violation
-	lib.flag(facts, "activism")
-}
+# CHA-9d: an account primarily used to propagate the activity is suspended.
+reasons contains {"clause_id": "CHA-9d", "kind": "REASON_KIND_CONSEQUENCE"} if "CHA-9d" in suspension_clauses
 
-# CHA-0, CHA-7: the group has not been assessed; a reviewer assesses it.
-reasons contains lib.process(id) if {
-	unassessed
-	some id in ["CHA-0", "CHA-7"]
-}
-
-# CHA-9: only a designated group's posts and accounts are acted on.
-reasons contains lib.criterion("CHA-9", false) if not_designated
-
-reasons contains lib.violation("CHA-9") if linked
-
-reasons contains lib.process("CHA-10") if review_overdue
-
-reasons contains lib.consequence("CHA-9d") if {
-	linked
-	propagates
-}
-
-reasons contains lib.consequence(id) if {
-	limiting
-	some id in ["CHA-9a", "CHA-9b", "CHA-11"]
-}
-
-reasons contains lib.consequence("CHA-11a") if limit_state in {"new", "reapplied"}
-
-reasons contains lib.criterion("CHA-11b", true) if limit_state == "reapplied"
-
-reasons contains lib.criterion("CHA-11b", false) if limit_state == "lapsed"
-
-reasons contains lib.consequence("CHA-11c") if limit_state == "kept"
-
-reasons contains lib.not_established("CHA-0") if unknown_category
+reasons contains {"clause_id": "CHA-10", "kind": "REASON_KIND_PROCESS"} if review_overdue
 
 # CHA-12: the normal rules still apply, on every path.
-reasons contains lib.consequence("CHA-12") if violates_other_rules
+reasons contains {"clause_id": "CHA-12", "kind": "REASON_KIND_CONSEQUENCE"} if violates_other_rules
 
-reasons contains lib.consequence("CHA-12") if severe_or_repeated
+reasons contains {"clause_id": "CHA-12", "kind": "REASON_KIND_CONSEQUENCE"} if severe_or_repeated
 
-reasons contains lib.consequence("CHA-12a") if violates_other_rules
+reasons contains {"clause_id": "CHA-12a", "kind": "REASON_KIND_CONSEQUENCE"} if violates_other_rules
 
-reasons contains lib.consequence("CHA-12b") if severe_or_repeated
+reasons contains {"clause_id": "CHA-12b", "kind": "REASON_KIND_CONSEQUENCE"} if severe_or_repeated
 
-# ---------------------------------------------------------------- finding
-
+# METADATA
+# title: The CHA finding
 finding := {
 	"violation": violation,
 	"outcome": outcome,
-	"effects": effects,
-	"reasons": reasons,
-	"enforcement": enforcement,
+	"effects": object.union_n([p | some p in effect_parts]),
+	"reasons": [r | some r in reasons],
+	"enforcement": history.enforcement(policy, enforcement_clause, counts, warning),
 }

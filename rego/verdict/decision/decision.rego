@@ -1,70 +1,15 @@
-# The decision for a case: the finding of the policy the violation is alleged
-# under, combined with the public-interest exception, which holds across
-# every policy. POST /v1/data/verdict/decision/result answers Decide.
-#
-# The result is protobuf JSON of verdict.v1.Decision (without the fields the
-# server adds: decision_id, policy_revision, times, applied).
+# METADATA
+# title: The decision for a case
+# description: >-
+#   The finding of the policy the violation is alleged under, combined with
+#   the public-interest exception, which holds across every policy. The
+#   result is protobuf JSON of verdict.v1.Decision without what the server
+#   adds (decision_id, policy_revision, times, applied).
 package verdict.decision
 
 import data.verdict.findings
-import data.verdict.lib
 import data.verdict.pi
 import rego.v1
-
-finding := findings.finding
-
-# An account that meets PI-1 is never decided automatically (PI-3).
-outcome := "OUTCOME_PUBLIC_INTEREST_REVIEW" if pi.eligible
-
-outcome := finding.outcome if not pi.eligible
-
-# Nothing is enforced while the post is under public-interest review.
-base_effects := {"appeal_available": true} if pi.eligible
-
-base_effects := finding.effects if not pi.eligible
-
-# PI-7: content that stays up is still withheld where local law requires it.
-withholds if {
-	count(pi.withheld) > 0
-	not lib.flag(base_effects, "remove_content")
-	not lib.flag(base_effects, "suspend_account")
-}
-
-effects := object.union(base_effects, {"withheld_in_countries": pi.withheld}) if withholds
-
-effects := base_effects if not withholds
-
-# While under review, the finding's consequences are not the outcome: keep
-# what was found, drop what would have been done.
-finding_reasons := {r | some r in finding.reasons; r.kind != "REASON_KIND_CONSEQUENCE"} if pi.eligible
-
-finding_reasons := finding.reasons if not pi.eligible
-
-pi_reasons := pi.reasons if finding.violation
-
-pi_reasons := set() if not finding.violation
-
-reasons := (finding_reasons | pi_reasons) | {lib.consequence("PI-7") | withholds}
-
-enforcement := object.union(finding.enforcement, {"counts_as_violation": false}) if pi.eligible
-
-enforcement := finding.enforcement if not pi.eligible
-
-summary := [
-	sprintf("Eligible for the public-interest exception, route to Trust & Safety review (recommendation: %s).", [recommendations[pi.recommendation][0]]),
-	sprintf("Komt in aanmerking voor de uitzondering in verband met het algemeen belang, doorsturen naar Trust & Safety ter beoordeling (aanbeveling: %s).", [recommendations[pi.recommendation][1]]),
-] if pi.eligible
-
-summary := summaries[outcome] if not pi.eligible
-
-recommendations := {
-	"RECOMMENDATION_NOTICE": ["keep behind a notice", "achter een mededeling laten staan"],
-	"RECOMMENDATION_NOTICE_WITHOUT_PRIVATE_INFORMATION": [
-		"keep behind a notice with the private information omitted",
-		"achter een mededeling laten staan zonder de privégegevens",
-	],
-	"RECOMMENDATION_REMOVAL": ["remove", "verwijderen"],
-}
 
 summaries := {
 	"OUTCOME_NO_ACTION": ["No action: no violation is established.", "Geen actie: er is geen schending vastgesteld."],
@@ -78,13 +23,86 @@ summaries := {
 	"OUTCOME_HUMAN_REVIEW": ["The facts do not settle it: a human reviewer decides.", "De feiten geven geen uitsluitsel: een menselijke beoordelaar beslist."],
 }
 
+# An eligible post is routed to Trust & Safety with a recommendation (PI-3).
+review_summaries := {
+	"RECOMMENDATION_NOTICE": [
+		"Eligible for the public-interest exception, route to Trust & Safety review (recommendation: keep behind a notice).",
+		"Komt in aanmerking voor de uitzondering in verband met het algemeen belang, doorsturen naar Trust & Safety ter beoordeling (aanbeveling: achter een mededeling laten staan).",
+	],
+	"RECOMMENDATION_NOTICE_WITHOUT_PRIVATE_INFORMATION": [
+		"Eligible for the public-interest exception, route to Trust & Safety review (recommendation: keep behind a notice with the private information omitted).",
+		"Komt in aanmerking voor de uitzondering in verband met het algemeen belang, doorsturen naar Trust & Safety ter beoordeling (aanbeveling: achter een mededeling laten staan zonder de privégegevens).",
+	],
+	"RECOMMENDATION_REMOVAL": [
+		"Eligible for the public-interest exception, route to Trust & Safety review (recommendation: remove).",
+		"Komt in aanmerking voor de uitzondering in verband met het algemeen belang, doorsturen naar Trust & Safety ter beoordeling (aanbeveling: verwijderen).",
+	],
+}
+
+# METADATA
+# title: The decision
+# description: >-
+#   An eligible post is never decided automatically (PI-3): the outcome is
+#   public-interest review, nothing is enforced but the appeal, the
+#   finding's consequences are left out of the reasons and the violation is
+#   not counted yet. Otherwise the finding decides. The decision lists the
+#   public-interest lines (PI-1, the PI-5 line) only where the exception is
+#   in play: an eligible post, or a violation by an official's account (PI-0:
+#   the exception is limited to elected and government officials); the full
+#   assessment is always in public_interest. PI-7: content that stays up is
+#   still withheld where local law requires it. POST
+#   /v1/data/verdict/decision/result answers Decide.
+# entrypoint: true
+# custom:
+#   clauses: [PI-7]
 result := {
-	"outcome": outcome,
-	"effects": effects,
-	"reasons": reasons,
+	"outcome": "OUTCOME_PUBLIC_INTEREST_REVIEW",
+	"effects": object.union({"appeal_available": true}, withheld.effects),
+	"reasons": array.concat(
+		array.concat([r | some r in finding.reasons; r.kind != "REASON_KIND_CONSEQUENCE"], pi.reasons),
+		withheld.reasons,
+	),
 	"public_interest": pi.assessment,
-	"enforcement": enforcement,
+	"enforcement": object.union(finding.enforcement, {"counts_as_violation": false}),
 	"policy": input.case.violation.policy,
 	"summary_en": summary[0],
 	"summary_nl": summary[1],
+} if {
+	pi.eligible
+	finding := findings.finding
+	withheld := withholding({})
+	summary := review_summaries[pi.recommendation]
+} else := {
+	"outcome": finding.outcome,
+	"effects": object.union(finding.effects, withheld.effects),
+	"reasons": array.concat(array.concat(finding.reasons, pi_lines), withheld.reasons),
+	"public_interest": pi.assessment,
+	"enforcement": finding.enforcement,
+	"policy": input.case.violation.policy,
+	"summary_en": summary[0],
+	"summary_nl": summary[1],
+} if {
+	finding := findings.finding
+	withheld := withholding(finding.effects)
+	summary := summaries[finding.outcome]
+}
+
+# The public-interest lines of a case that is not eligible, where the
+# exception is in play: a violation by an official's account.
+pi_lines := pi.reasons if {
+	findings.finding.violation
+	pi.office_clause
+} else := []
+
+# PI-7: content that stays up is withheld where local law requires it;
+# content that is removed, or an account suspended, needs nothing withheld.
+withholding(effects) := {"effects": {}, "reasons": []} if {
+	count(pi.withheld) == 0
+} else := {"effects": {}, "reasons": []} if {
+	effects.remove_content
+} else := {"effects": {}, "reasons": []} if {
+	effects.suspend_account
+} else := {
+	"effects": {"withheld_in_countries": pi.withheld},
+	"reasons": [{"clause_id": "PI-7", "kind": "REASON_KIND_CONSEQUENCE"}],
 }

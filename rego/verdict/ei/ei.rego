@@ -1,19 +1,21 @@
-# EI — election integrity (seed 002, April 2019).
+# METADATA
+# title: EI, election integrity
+# description: >-
+#   Seed 002 (April 2019). A violation needs a category of EI-1, EI-2 or EI-3
+#   and reviewers' confirmation that the content is what the category says
+#   (false or misleading; a threat for EI-2e). Not confirmed: not
+#   established. Confirmation not stated: a human reviewer decides. The EI-4
+#   kinds are not violations by themselves, but only absent other violations:
+#   a confirmed EI-1..3 violation still violates, from a parody account too.
 #
-# A violation needs a category of EI-1, EI-2 or EI-3 and reviewers'
-# confirmation that the content is what the category says (false or
-# misleading; a threat for EI-2e). The EI-4 kinds are not violations by
-# themselves, but only "absent other violations": a confirmed EI-1..3
-# violation still violates, from a parody account too.
-#
-# Consequences (EI-6) follow from the content kind, severity and the
-# account's earlier election-integrity violations as of the case:
-#   severe                                   -> permanent suspension (EI-6c)
-#   profile, again after the first warning   -> permanent suspension (EI-6b)
-#   any other repeat                         -> permanent suspension (EI-6c)
-#   first violation in a post                -> removal + temporary lock (EI-6a)
-#   first violation in the profile           -> removal + temporary lock (EI-6b)
-# The first violation is the account's warning. Appeal is always possible.
+#   Consequences (EI-6), by content kind, severity and the account's earlier
+#   election-integrity violations as of the case: severe, permanent
+#   suspension (EI-6c); a profile again after the first warning, permanent
+#   suspension (EI-6b); any other repeat, permanent suspension (EI-6c); a
+#   first violation, removal and a temporary lock (EI-6a in a post, EI-6b in
+#   the profile), which is the account's warning. Appeal is always possible.
+# custom:
+#   seed: 002_8b818549936ed023
 package verdict.ei
 
 import data.verdict.history
@@ -22,157 +24,109 @@ import rego.v1
 
 policy := "POLICY_ELECTION_INTEGRITY"
 
-facts := object.get(input.case.violation, "ei", {})
-
-category := object.get(facts, "category", "EI_CATEGORY_UNSPECIFIED")
-
-# The clauses a category violates (the parent clause and the sub-item).
-category_clauses := {
-	"EI_CATEGORY_HOW_TO_VOTE": ["EI-1", "EI-1a"],
-	"EI_CATEGORY_VOTING_REQUIREMENTS": ["EI-1", "EI-1b"],
-	"EI_CATEGORY_ELECTION_DATE": ["EI-1", "EI-1c"],
-	"EI_CATEGORY_POLLS_CLOSED": ["EI-2", "EI-2a"],
-	"EI_CATEGORY_LAW_ENFORCEMENT": ["EI-2", "EI-2b"],
-	"EI_CATEGORY_LINES_OR_EQUIPMENT": ["EI-2", "EI-2c"],
-	"EI_CATEGORY_DISSUADING_PROCEDURES": ["EI-2", "EI-2d"],
-	"EI_CATEGORY_THREAT_TO_POLLING_PLACE": ["EI-2", "EI-2e"],
-	"EI_CATEGORY_FALSE_AFFILIATION": ["EI-3"],
+# The reasons a confirmed category gives: its clause and sub-item violated.
+violation_reasons := {
+	"EI_CATEGORY_HOW_TO_VOTE": [{"clause_id": "EI-1", "kind": "REASON_KIND_VIOLATION"}, {"clause_id": "EI-1a", "kind": "REASON_KIND_VIOLATION"}],
+	"EI_CATEGORY_VOTING_REQUIREMENTS": [{"clause_id": "EI-1", "kind": "REASON_KIND_VIOLATION"}, {"clause_id": "EI-1b", "kind": "REASON_KIND_VIOLATION"}],
+	"EI_CATEGORY_ELECTION_DATE": [{"clause_id": "EI-1", "kind": "REASON_KIND_VIOLATION"}, {"clause_id": "EI-1c", "kind": "REASON_KIND_VIOLATION"}],
+	"EI_CATEGORY_POLLS_CLOSED": [{"clause_id": "EI-2", "kind": "REASON_KIND_VIOLATION"}, {"clause_id": "EI-2a", "kind": "REASON_KIND_VIOLATION"}],
+	"EI_CATEGORY_LAW_ENFORCEMENT": [{"clause_id": "EI-2", "kind": "REASON_KIND_VIOLATION"}, {"clause_id": "EI-2b", "kind": "REASON_KIND_VIOLATION"}],
+	"EI_CATEGORY_LINES_OR_EQUIPMENT": [{"clause_id": "EI-2", "kind": "REASON_KIND_VIOLATION"}, {"clause_id": "EI-2c", "kind": "REASON_KIND_VIOLATION"}],
+	"EI_CATEGORY_DISSUADING_PROCEDURES": [{"clause_id": "EI-2", "kind": "REASON_KIND_VIOLATION"}, {"clause_id": "EI-2d", "kind": "REASON_KIND_VIOLATION"}],
+	"EI_CATEGORY_THREAT_TO_POLLING_PLACE": [{"clause_id": "EI-2", "kind": "REASON_KIND_VIOLATION"}, {"clause_id": "EI-2e", "kind": "REASON_KIND_VIOLATION"}],
+	"EI_CATEGORY_FALSE_AFFILIATION": [{"clause_id": "EI-3", "kind": "REASON_KIND_VIOLATION"}],
 }
 
-non_violation := object.get(facts, "non_violation", "EI_NON_VIOLATION_UNSPECIFIED")
-
-# ---------------------------------------------------------------- EI-1 .. EI-3
-
-default violation := false
-
-violation if {
-	category_clauses[category]
-	lib.flag(facts, "confirmed")
+# The clause a category alleges, named when its confirmation is not stated.
+alleged_clauses := {
+	"EI_CATEGORY_HOW_TO_VOTE": "EI-1a",
+	"EI_CATEGORY_VOTING_REQUIREMENTS": "EI-1b",
+	"EI_CATEGORY_ELECTION_DATE": "EI-1c",
+	"EI_CATEGORY_POLLS_CLOSED": "EI-2a",
+	"EI_CATEGORY_LAW_ENFORCEMENT": "EI-2b",
+	"EI_CATEGORY_LINES_OR_EQUIPMENT": "EI-2c",
+	"EI_CATEGORY_DISSUADING_PROCEDURES": "EI-2d",
+	"EI_CATEGORY_THREAT_TO_POLLING_PLACE": "EI-2e",
+	"EI_CATEGORY_FALSE_AFFILIATION": "EI-3",
 }
 
-# ---------------------------------------------------------------- EI-4
-
-# Not violations by themselves; each holds only absent a violation.
-
-# EI-4a: inaccurate statements about an official, candidate or party.
-not_violations contains "EI-4a" if {
-	not violation
-	non_violation == "EI_NON_VIOLATION_INACCURATE_STATEMENT"
+# EI-4: kinds of content that are not violations by themselves.
+not_violation_reasons := {
+	"EI_NON_VIOLATION_INACCURATE_STATEMENT": [{"clause_id": "EI-4", "kind": "REASON_KIND_NOT_A_VIOLATION"}, {"clause_id": "EI-4a", "kind": "REASON_KIND_NOT_A_VIOLATION"}],
+	"EI_NON_VIOLATION_POLARISING": [{"clause_id": "EI-4", "kind": "REASON_KIND_NOT_A_VIOLATION"}, {"clause_id": "EI-4b", "kind": "REASON_KIND_NOT_A_VIOLATION"}],
+	"EI_NON_VIOLATION_PUBLIC_POLLING": [{"clause_id": "EI-4", "kind": "REASON_KIND_NOT_A_VIOLATION"}, {"clause_id": "EI-4c", "kind": "REASON_KIND_NOT_A_VIOLATION"}],
+	"EI_NON_VIOLATION_PARODY_OR_FAN": [{"clause_id": "EI-4", "kind": "REASON_KIND_NOT_A_VIOLATION"}, {"clause_id": "EI-4d", "kind": "REASON_KIND_NOT_A_VIOLATION"}],
 }
 
-# EI-4b: organic polarising, biased, hyperpartisan or controversial content.
-not_violations contains "EI-4b" if {
-	not violation
-	non_violation == "EI_NON_VIOLATION_POLARISING"
-}
-
-# EI-4c: discussion of public polling.
-not_violations contains "EI-4c" if {
-	not violation
-	non_violation == "EI_NON_VIOLATION_PUBLIC_POLLING"
-}
-
-# EI-4d: pseudonymous, parody, commentary or fan accounts.
-not_violations contains "EI-4d" if {
-	not violation
-	non_violation == "EI_NON_VIOLATION_PARODY_OR_FAN"
-}
-
-# ---------------------------------------------------------------- EI-6
-
-profile if input.case.content.kind == "CONTENT_KIND_PROFILE"
-
-severe if lib.flag(facts, "severe")
-
-# Earlier election-integrity violations recorded at or before as_of.
-repeated if count(history.prior(policy)) > 0
-
-repeat_after_warning := history.repeat_after_warning(policy)
-
-# EI-6c: severe violations.
-consequence_clause := "EI-6c" if severe
-
-# EI-6b: the profile violates again after the first warning.
-consequence_clause := "EI-6b" if {
-	not severe
+# EI-6c: severe; EI-6b: the profile again after the first warning; EI-6c:
+# any other repeat; EI-6a: the first violation in a post; EI-6b: in the
+# profile. A suspension or a removal with a temporary lock; the lock is the
+# account's warning.
+consequence(severe, profile, repeated, warned) := ["EI-6c", true] if {
+	severe
+} else := ["EI-6b", true] if {
 	profile
-	repeat_after_warning
-}
-
-# EI-6c: any other repeated violation.
-consequence_clause := "EI-6c" if {
-	not severe
+	warned
+} else := ["EI-6c", true] if {
 	repeated
-	not profile_repeat_after_warning
-}
-
-# EI-6a: the first violation in a post.
-consequence_clause := "EI-6a" if {
-	not severe
-	not repeated
-	not profile
-}
-
-# EI-6b: the first violation in the profile.
-consequence_clause := "EI-6b" if {
-	not severe
-	not repeated
+} else := ["EI-6b", false] if {
 	profile
-}
+} else := ["EI-6a", false]
 
-profile_repeat_after_warning if {
-	profile
-	repeat_after_warning
-}
+suspension := {"remove_content": true, "suspend_account": true, "appeal_available": true}
 
-suspend if severe
-
-suspend if repeated
-
-lock_hours := data.verdict.config.ei.lock_hours
-
-effects := {"remove_content": true, "suspend_account": true, "appeal_available": true} if suspend
-
-effects := {"remove_content": true, "lock": history.lock(lock_hours), "appeal_available": true} if not suspend
-
-outcome := "OUTCOME_PERMANENT_SUSPENSION" if suspend
-
-outcome := "OUTCOME_TEMPORARY_LOCK" if not suspend
-
-# The first violation, removed and locked, is the account's warning.
-default warning := false
-
-warning := true if not suspend
-
-# ---------------------------------------------------------------- reasons
-
-violation_reasons contains lib.violation(id) if some id in category_clauses[category]
-
-violation_reasons contains lib.consequence("EI-6")
-
-violation_reasons contains lib.consequence(consequence_clause)
-
-no_violation_reasons contains lib.not_a_violation("EI-4") if count(not_violations) > 0
-
-no_violation_reasons contains lib.not_a_violation(id) if some id in not_violations
-
-# EI-0: no category, or not confirmed, and nothing EI-4 says.
-no_violation_reasons contains lib.not_established("EI-0") if count(not_violations) == 0
-
-# ---------------------------------------------------------------- finding
-
+# METADATA
+# title: The EI finding
+# description: >-
+#   A confirmed violation of its category's clauses with the EI-6
+#   consequence; a category whose confirmation is not stated, human review;
+#   otherwise no action, citing the EI-4 kind when one applies, EI-0 if not.
+# custom:
+#   clauses: [EI-0, EI-1, EI-1a, EI-1b, EI-1c, EI-2, EI-2a, EI-2b, EI-2c, EI-2d, EI-2e, EI-3, EI-4, EI-4a, EI-4b, EI-4c, EI-4d, EI-6, EI-6a, EI-6b, EI-6c]
 finding := {
 	"violation": true,
-	"outcome": outcome,
+	"outcome": object.get({true: "OUTCOME_PERMANENT_SUSPENSION"}, suspend, "OUTCOME_TEMPORARY_LOCK"),
 	"effects": effects,
-	"reasons": violation_reasons,
-	"enforcement": history.enforcement(policy, consequence_clause, true, warning),
-} if violation
-
-finding := {
+	"reasons": array.concat(violation_reasons[facts.category], [
+		{"clause_id": "EI-6", "kind": "REASON_KIND_CONSEQUENCE"},
+		{"clause_id": clause_id, "kind": "REASON_KIND_CONSEQUENCE"},
+	]),
+	"enforcement": {
+		"counts_as_violation": true,
+		"prior_violations": standing.prior_violations,
+		"repeat_after_warning": standing.repeat_after_warning,
+		"warning": suspend == false,
+		"clause_id": clause_id,
+	},
+} if {
+	facts := input.case.violation.ei
+	facts.confirmed == true
+	violation_reasons[facts.category]
+	standing := history.of(policy)
+	[clause_id, suspend] := consequence(
+		object.get(facts, "severe", false),
+		input.case.content.kind == "CONTENT_KIND_PROFILE",
+		standing.prior_violations > 0,
+		standing.repeat_after_warning,
+	)
+	effects := lock_effects(suspend)
+} else := {
+	"violation": false,
+	"outcome": "OUTCOME_HUMAN_REVIEW",
+	"effects": {},
+	"reasons": [{"clause_id": alleged, "kind": "REASON_KIND_NOT_STATED", "missing_facts": ["case.violation.ei.confirmed"]}],
+	"enforcement": {"counts_as_violation": false},
+} if {
+	alleged := alleged_clauses[input.case.violation.ei.category]
+	not is_boolean(input.case.violation.ei.confirmed)
+} else := {
 	"violation": false,
 	"outcome": "OUTCOME_NO_ACTION",
 	"effects": {},
-	"reasons": no_violation_reasons,
+	"reasons": object.get(not_violation_reasons, object.get(input.case.violation.ei, "non_violation", ""), [{"clause_id": "EI-0", "kind": "REASON_KIND_NOT_ESTABLISHED"}]),
 	"enforcement": {"counts_as_violation": false},
-} if not violation
+}
+
+lock_effects(true) := suspension
+
+lock_effects(false) := {"remove_content": true, "lock": history.lock(data.verdict.config.ei.lock_hours), "appeal_available": true}

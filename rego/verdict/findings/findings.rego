@@ -1,7 +1,11 @@
-# One finding per case, from the package of the policy the violation is
-# alleged under. A finding says whether a violation is established (PI-1.1),
-# what would happen without the public-interest exception, and why:
-#   {"violation", "outcome", "effects", "reasons" (a set), "enforcement"}
+# METADATA
+# title: The finding of the policy a case is alleged under
+# description: >-
+#   A finding says whether a violation is established (PI-1.1), what would
+#   happen without the public-interest exception, and why: {"violation",
+#   "outcome", "effects", "reasons" (an array), "enforcement"}. The rules
+#   below compare input refs with constants, so OPA's rule index picks the
+#   one that applies without evaluating the others.
 package verdict.findings
 
 import data.verdict.cha
@@ -11,14 +15,12 @@ import data.verdict.rules
 import data.verdict.tve
 import rego.v1
 
-policy := input.case.violation.policy
+finding := tve.finding if input.case.violation.policy == "POLICY_TERRORISM_VIOLENT_EXTREMISM"
 
-finding := tve.finding if policy == "POLICY_TERRORISM_VIOLENT_EXTREMISM"
+finding := ei.finding if input.case.violation.policy == "POLICY_ELECTION_INTEGRITY"
 
-finding := ei.finding if policy == "POLICY_ELECTION_INTEGRITY"
+finding := cha.finding if input.case.violation.policy == "POLICY_COORDINATED_HARMFUL_ACTIVITY"
 
-finding := cha.finding if policy == "POLICY_COORDINATED_HARMFUL_ACTIVITY"
+finding := priv.finding if input.case.violation.policy == "POLICY_PRIVATE_INFORMATION"
 
-finding := priv.finding if policy == "POLICY_PRIVATE_INFORMATION"
-
-finding := rules.finding if policy in rules.policies
+finding := rules.finding if rules.policies[input.case.violation.policy]

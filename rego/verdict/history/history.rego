@@ -1,6 +1,9 @@
-# The account's history as of the case: earlier violations, warnings, locks
-# and visibility limits. Only records at or before input.as_of count, so a
-# case decided "as of" an earlier time sees the history it would have seen.
+# METADATA
+# title: The account's history as of the case
+# description: >-
+#   Earlier violations, warnings, locks and visibility limits. Only records at
+#   or before input.as_of count, so a case decided as of an earlier time sees
+#   the history it would have seen then (and a replay sees the same).
 package verdict.history
 
 import data.verdict.lib
@@ -8,23 +11,28 @@ import rego.v1
 
 account := object.get(input, "account", {})
 
-records := object.get(account, "history", [])
+# METADATA
+# title: Standing per policy
+# description: >-
+#   For every policy the account violated before as_of: how many violations,
+#   and whether one of them carried a warning (a next violation is then a
+#   repeat after the first warning, EI-6b, PRIV-9b).
+standing[policy] := {"prior_violations": count(records), "repeat_after_warning": warned} if {
+	some record in object.get(account, "history", [])
+	policy := record.policy
+	records := [r |
+		some r in account.history
+		r.policy == policy
+		time.parse_rfc3339_ns(r.at) <= lib.now_ns
+	]
+	count(records) > 0
+	warned := count([r | some r in records; lib.flag(r, "warning")]) > 0
+}
 
-# Earlier violations of a policy.
-prior(policy) := [r |
-	some r in records
-	r.policy == policy
-	time.parse_rfc3339_ns(r.at) <= lib.now_ns
-]
+no_standing := {"prior_violations": 0, "repeat_after_warning": false}
 
-# Earlier violations of a policy after which the account was warned.
-prior_warnings(policy) := [r |
-	some r in prior(policy)
-	lib.flag(r, "warning")
-]
-
-# A violation after the first warning (EI-6b, PRIV-9); always true or false.
-repeat_after_warning(policy) := count(prior_warnings(policy)) > 0
+# The account's standing under one policy.
+of(policy) := object.get(standing, policy, no_standing)
 
 # Visibility limits for a group that had started by as_of (CHA-11): a limit
 # created by this very case, or later, is not part of its history.
@@ -40,15 +48,13 @@ started_by_case(l) if time.parse_rfc3339_ns(l.starts_at) < lib.now_ns
 
 # The effect of a temporary lock of `hours`, ending relative to as_of.
 lock(hours) := {
-	"duration": lib.duration_hours(hours),
-	"ends_at": lib.timestamp(lib.now_ns + hours * lib.ns_per_hour),
+	"duration": sprintf("%ds", [hours * 3600]),
+	"ends_at": time.format(lib.now_ns + (hours * lib.ns_per_hour)),
 }
 
-# Enforcement summary for a policy's finding.
-enforcement(policy, clause_id, counts, warning) := {
+# The enforcement summary of a finding that counts (or not) as a violation.
+enforcement(policy, clause_id, counts, warning) := object.union(object.get(standing, policy, no_standing), {
 	"counts_as_violation": counts,
-	"prior_violations": count(prior(policy)),
-	"repeat_after_warning": repeat_after_warning(policy),
 	"warning": warning,
 	"clause_id": clause_id,
-}
+})

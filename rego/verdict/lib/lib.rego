@@ -1,15 +1,63 @@
-# Shared helpers: reasons, facts with defaults, time.
-#
-# Every reason a decision gives is built here: a clause ID from the catalog
-# (data.verdict.catalog) and the kind of reason. The server puts each reason
-# in words from the catalog of the same revision (English and Dutch; for an
-# unmet criterion the catalog's en_not/nl_not when it has them), so the
-# policy's answer stays small and fast. Policies collect reasons in sets: OPA
-# serializes a set sorted, and reason objects sort by clause_id, then kind,
-# so the order is stable. Time comes from input.as_of only, never the wall clock.
+# METADATA
+# title: Shared helpers
+# description: >-
+#   Time from input.as_of (never the wall clock), facts that may be unknown,
+#   and the reason helpers the tests use. A reason is
+#   {"clause_id", "kind"} (plus "missing_facts" for a fact that is not
+#   stated, "values" for a text worded for a value); the server puts it in
+#   words from the clause catalog of the same revision. The policies write
+#   their reasons as literal objects: a function call per reason costs more
+#   than the rest of a decision.
 package verdict.lib
 
 import rego.v1
+
+# METADATA
+# title: The decision time
+# description: input.as_of in nanoseconds; every time-dependent rule reads it.
+now_ns := time.parse_rfc3339_ns(input.as_of)
+
+ns_per_hour := 3600000000000
+
+ns_per_day := 86400000000000
+
+# RFC 3339 text for a time in nanoseconds, as protobuf JSON expects.
+timestamp(ns) := time.format(ns)
+
+# A duration in protobuf JSON ("3600s").
+duration_hours(hours) := sprintf("%ds", [hours * 3600])
+
+# A boolean fact that claims something: absent means not claimed.
+flag(obj, name) := object.get(obj, name, false)
+
+# A fact that may be unknown: true, false, or null when it is not stated.
+fact(obj, name) := object.get(obj, name, null)
+
+# All of some facts that may be unknown: false when one is false, true when
+# every one is true, otherwise null (unknown).
+all_of(values) := false if false in values
+
+else := true if {
+	every value in values {
+		value == true
+	}
+}
+
+else := null
+
+# One of some facts that may be unknown: true when one is true, false when
+# every one is false, otherwise null (unknown).
+any_of(values) := true if true in values
+
+else := false if {
+	every value in values {
+		value == false
+	}
+}
+
+else := null
+
+# ---------------------------------------------------------------- reasons (tests)
 
 # The catalog entry of a clause ID ("PI-1.3", "TVE-5c", ...).
 clause(id) := entry if {
@@ -33,38 +81,16 @@ factor(id) := reason(id, "REASON_KIND_FACTOR")
 
 process(id) := reason(id, "REASON_KIND_PROCESS")
 
-# A criterion, met or not; the catalog may word the unmet case itself.
+not_stated(id, facts) := {"clause_id": id, "kind": "REASON_KIND_NOT_STATED", "missing_facts": facts}
+
 criterion(id, true) := reason(id, "REASON_KIND_CRITERION_MET")
 
 criterion(id, false) := reason(id, "REASON_KIND_CRITERION_NOT_MET")
 
-# The sentence the server gives a reason, in "en" or "nl" (for tests; the
-# server does the same in server/decisions/results.py).
+# The catalog sentence of a reason in "en" or "nl", before the server fills
+# in values and names missing facts (server/decisions/results.py).
 text(r, lang) := object.get(clause(r.clause_id), sprintf("%s_not", [lang]), clause(r.clause_id)[lang]) if {
 	r.kind == "REASON_KIND_CRITERION_NOT_MET"
 }
 
 text(r, lang) := clause(r.clause_id)[lang] if r.kind != "REASON_KIND_CRITERION_NOT_MET"
-
-# A boolean fact, false when absent (proto3 JSON leaves false fields out).
-flag(obj, name) := object.get(obj, name, false)
-
-# ---------------------------------------------------------------- time
-
-now_ns := time.parse_rfc3339_ns(input.as_of)
-
-ns_per_hour := (60 * 60) * 1000000000
-
-ns_per_day := 24 * ns_per_hour
-
-# RFC 3339 text for a time in nanoseconds, as protobuf JSON expects.
-timestamp(ns) := time.format(ns)
-
-# A duration in protobuf JSON ("3600s").
-duration_hours(hours) := sprintf("%ds", [hours * 3600])
-
-# Both times fall on the same calendar day (UTC).
-same_day(a_ns, b_ns) if time.date(a_ns) == time.date(b_ns)
-
-# Set to sorted array, for stable output.
-sorted(s) := sort([x | some x in s])

@@ -1,37 +1,28 @@
-# PI — the public-interest exception for officials' posts (seed 001).
+# METADATA
+# title: PI, the public-interest exception for officials' posts
+# description: >-
+#   Seed 001. A post is eligible when it meets all four PI-1 criteria and the
+#   rule it violates is not one the exception never covers (PI-5 terrorism,
+#   PI-6). An eligible post is never decided automatically: the server
+#   recommends a notice or removal from the PI-4 factors and the PI-5
+#   likelihood, and routes the post through the PI-3 review steps. The
+#   assessment is complete on every decision (public_interest); the
+#   decision's reasons carry its lines only where the exception is in play.
 #
-# A post is eligible when it meets all four PI-1 criteria and the rule it
-# violates is not one the exception never covers (PI-5 terrorism, PI-6).
-# An eligible post is never decided automatically: the server recommends a
-# notice or removal from the PI-4 factors and PI-5 likelihood, and routes
-# the post through the PI-3 review steps.
+#   The assessment is one rule: every decision evaluates it, and in OPA a
+#   local variable costs a fraction of a rule. Its parts are data below
+#   (bands, factors, the review route), so what it weighs is read there.
+# custom:
+#   seed: 001_1e0759c6d7bb9a30
 package verdict.pi
 
 import data.verdict.findings
-import data.verdict.lib
-import data.verdict.rules
 import rego.v1
 
 # PI-1.3: strictly more than this many followers.
 follower_threshold := 100000
 
-account := object.get(input, "account", {})
-
-policy := input.case.violation.policy
-
-facts := object.get(input.case, "public_interest", {})
-
-# ---------------------------------------------------------------- PI-1
-
-# PI-1.1: the post violates one or more rules.
-violates := findings.finding.violation
-
-# PI-1.2
-verified := lib.flag(account, "verified")
-
-# PI-1.3: more than 100,000 followers (exactly 100,000 is not enough).
-enough_followers := object.get(account, "followers", 0) > follower_threshold
-
+# PI-1.4: the governmental or legislative bodies.
 governmental_levels := {
 	"OFFICE_LEVEL_LOCAL",
 	"OFFICE_LEVEL_STATE",
@@ -39,44 +30,19 @@ governmental_levels := {
 	"OFFICE_LEVEL_SUPRANATIONAL",
 }
 
-# PI-1.4a: current holder of an elected or appointed leadership position.
-office_clause := "PI-1.4a" if account.office_role == "OFFICE_ROLE_OFFICEHOLDER"
-
+# PI-1.4a: current holder of an elected or appointed leadership position;
 # PI-1.4b: candidate or nominee for political office.
-office_clause := "PI-1.4b" if account.office_role in {"OFFICE_ROLE_CANDIDATE", "OFFICE_ROLE_NOMINEE"}
-
-# PI-1.4: a current or potential member of a local, state, national or
-# supranational governmental or legislative body.
-member_of_body if {
-	office_clause
-	object.get(account, "office_level", "") in governmental_levels
+office_clauses := {
+	"OFFICE_ROLE_OFFICEHOLDER": "PI-1.4a",
+	"OFFICE_ROLE_CANDIDATE": "PI-1.4b",
+	"OFFICE_ROLE_NOMINEE": "PI-1.4b",
 }
 
-default member := false
-
-member := true if member_of_body
-
-criteria_met := {
-	"PI-1.1": violates,
-	"PI-1.2": verified,
-	"PI-1.3": enough_followers,
-	"PI-1.4": member,
-}
-
-meets_criteria if every _, met in criteria_met {
-	met
-}
-
-default all_criteria := false
-
-all_criteria := true if meets_criteria
-
-criteria := [{"clause_id": id, "met": criteria_met[id]} | some id in ["PI-1.1", "PI-1.2", "PI-1.3", "PI-1.4"]]
-
-# ---------------------------------------------------------------- PI-5, PI-6
-
-# The PI-5 line for each rule, and its likelihood band.
-rule_lines := {
+# PI-5 (and PI-6) per rule: [the clause, the likelihood band]. PI-6: child
+# sexual exploitation, non-consensual nudity and sexual violence never get the
+# exception; copyright infringement is removed. Rules PI-5 does not list
+# (coordinated harmful activity) have no band: the PI-4 factors alone weigh.
+bands := {
 	"POLICY_TERRORISM_VIOLENT_EXTREMISM": ["PI-5a", "LIKELIHOOD_BAND_NEVER"],
 	"POLICY_VIOLENCE": ["PI-5b", "LIKELIHOOD_BAND_UNLIKELY"],
 	"POLICY_ILLEGAL_GOODS": ["PI-5c", "LIKELIHOOD_BAND_RARE"],
@@ -86,150 +52,49 @@ rule_lines := {
 	"POLICY_HATEFUL_CONDUCT": ["PI-5g", "LIKELIHOOD_BAND_MORE_LIKELY"],
 	"POLICY_ABUSE_HARASSMENT": ["PI-5h", "LIKELIHOOD_BAND_MORE_LIKELY"],
 	"POLICY_SENSITIVE_MEDIA": ["PI-5i", "LIKELIHOOD_BAND_MORE_LIKELY"],
+	"POLICY_CHILD_SEXUAL_EXPLOITATION": ["PI-6", "LIKELIHOOD_BAND_NEVER"],
+	"POLICY_NON_CONSENSUAL_NUDITY": ["PI-6", "LIKELIHOOD_BAND_NEVER"],
+	"POLICY_SEXUAL_VIOLENCE": ["PI-6", "LIKELIHOOD_BAND_NEVER"],
+	"POLICY_COPYRIGHT": ["PI-6", "LIKELIHOOD_BAND_NEVER"],
 }
 
-# PI-6: child sexual exploitation, non-consensual nudity and sexual violence
-# never get the exception; copyright infringement is removed.
-band := "LIKELIHOOD_BAND_NEVER" if policy in rules.never_list
-
-band := rule_lines[policy][1] if not policy in rules.never_list
-
-# Rules PI-5 does not list (coordinated harmful activity): no band; the
-# balance rests on the PI-4 factors alone.
-band := "LIKELIHOOD_BAND_UNSPECIFIED" if {
-	not policy in rules.never_list
-	not rule_lines[policy]
+# PI-4 factors and PI-5 considerations, by the fact that shows them: [the
+# clause (PI-5: the rule's own line), the direction, the rule it applies to
+# (any: every rule)].
+factor_facts := {
+	"directed_at_officials": [["PI-4a1", "FACTOR_DIRECTION_TOWARD_NOTICE", "any"]],
+	"relevant_to_public_function": [["PI-4a2", "FACTOR_DIRECTION_TOWARD_NOTICE", "any"]],
+	"geopolitical_clarification": [["PI-4a3", "FACTOR_DIRECTION_TOWARD_NOTICE", "any"]],
+	"archival_value": [["PI-4a4", "FACTOR_DIRECTION_TOWARD_NOTICE", "any"]],
+	"explicit_call_to_harm": [["PI-4b1", "FACTOR_DIRECTION_TOWARD_REMOVAL", "any"]],
+	"impedes_fundamental_rights": [["PI-4b2", "FACTOR_DIRECTION_TOWARD_REMOVAL", "any"]],
+	"evidence_of_offline_harm": [
+		["PI-5", "FACTOR_DIRECTION_TOWARD_REMOVAL", "POLICY_VIOLENCE"],
+		["PI-5", "FACTOR_DIRECTION_TOWARD_REMOVAL", "POLICY_SUICIDE_SELF_HARM"],
+		["PI-5", "FACTOR_DIRECTION_TOWARD_REMOVAL", "POLICY_HATEFUL_CONDUCT"],
+	],
+	"weak_link_to_violence": [["PI-5", "FACTOR_DIRECTION_TOWARD_NOTICE", "POLICY_VIOLENCE"]],
+	"platform_only_source": [["PI-5", "FACTOR_DIRECTION_TOWARD_NOTICE", "POLICY_VIOLENCE"]],
+	"aimed_at_private_individual": [
+		["PI-5", "FACTOR_DIRECTION_TOWARD_REMOVAL", "POLICY_SUICIDE_SELF_HARM"],
+		["PI-5", "FACTOR_DIRECTION_TOWARD_REMOVAL", "POLICY_ABUSE_HARASSMENT"],
+	],
+	"hyperbolic_political_speech": [["PI-5", "FACTOR_DIRECTION_TOWARD_NOTICE", "POLICY_SUICIDE_SELF_HARM"]],
+	"political_statement": [["PI-5", "FACTOR_DIRECTION_TOWARD_NOTICE", "POLICY_HATEFUL_CONDUCT"]],
+	"heated_policy_debate": [["PI-5", "FACTOR_DIRECTION_TOWARD_NOTICE", "POLICY_ABUSE_HARASSMENT"]],
+	"private_information_omittable": [["PI-5", "FACTOR_DIRECTION_TOWARD_NOTICE", "POLICY_PRIVATE_INFORMATION"]],
 }
 
-never_eligible := band == "LIKELIHOOD_BAND_NEVER"
-
-# The clause that rules the exception out, or sets the likelihood.
-band_clause := "PI-6" if policy in rules.never_list
-
-band_clause := rule_lines[policy][0] if not policy in rules.never_list
-
-default eligible := false
-
-eligible := true if {
-	meets_criteria
-	not never_eligible
-}
-
-# ---------------------------------------------------------------- PI-4 and PI-5 factors
-
-notice_facts := {
-	"directed_at_officials": "PI-4a1",
-	"relevant_to_public_function": "PI-4a2",
-	"geopolitical_clarification": "PI-4a3",
-	"archival_value": "PI-4a4",
-}
-
-removal_facts := {
-	"explicit_call_to_harm": "PI-4b1",
-	"impedes_fundamental_rights": "PI-4b2",
-}
-
-notice_factors contains id if {
-	some name, id in notice_facts
-	lib.flag(facts, name)
-}
-
-removal_factors contains id if {
-	some name, id in removal_facts
-	lib.flag(facts, name)
-}
-
-# PI-5 considerations for the rule violated, pointing toward removal ...
-removal_considerations contains band_clause if {
-	lib.flag(facts, "evidence_of_offline_harm")
-	policy in {"POLICY_VIOLENCE", "POLICY_HATEFUL_CONDUCT", "POLICY_SUICIDE_SELF_HARM"}
-}
-
-removal_considerations contains band_clause if {
-	lib.flag(facts, "aimed_at_private_individual")
-	policy in {"POLICY_SUICIDE_SELF_HARM", "POLICY_ABUSE_HARASSMENT"}
-}
-
-# ... and toward a notice.
-notice_considerations contains band_clause if {
-	some name in notice_considerations_by_rule[policy]
-	lib.flag(facts, name)
-}
-
-notice_considerations_by_rule := {
-	"POLICY_VIOLENCE": {"weak_link_to_violence", "platform_only_source"},
-	"POLICY_SUICIDE_SELF_HARM": {"hyperbolic_political_speech"},
-	"POLICY_PRIVATE_INFORMATION": {"private_information_omittable"},
-	"POLICY_HATEFUL_CONDUCT": {"political_statement"},
-	"POLICY_ABUSE_HARASSMENT": {"heated_policy_debate"},
-}
-
-# Whether the band leaves room for a notice, given what was seen.
-notice_possible if {
-	band == "LIKELIHOOD_BAND_MORE_LIKELY"
-	count(notice_factors | notice_considerations) > 0
-}
-
-notice_possible if {
-	band == "LIKELIHOOD_BAND_RARE"
-	"PI-4a4" in notice_factors
-}
-
-notice_possible if {
-	band == "LIKELIHOOD_BAND_UNLIKELY"
-	count(notice_considerations) > 0
-}
-
-notice_possible if {
-	band == "LIKELIHOOD_BAND_UNSPECIFIED"
-	count(notice_factors) > 0
-}
-
-# Election integrity (very small chance) and the never-list: no notice is recommended.
-
-removal_pressure := removal_factors | removal_considerations
-
-recommendation := "RECOMMENDATION_UNSPECIFIED" if not eligible
-
-recommendation := "RECOMMENDATION_REMOVAL" if {
-	eligible
-	count(removal_pressure) > 0
-}
-
-recommendation := "RECOMMENDATION_REMOVAL" if {
-	eligible
-	count(removal_pressure) == 0
-	not notice_possible
-}
-
-recommendation := notice_kind if {
-	eligible
-	count(removal_pressure) == 0
-	notice_possible
-}
-
-notice_kind := "RECOMMENDATION_NOTICE_WITHOUT_PRIVATE_INFORMATION" if policy == "POLICY_PRIVATE_INFORMATION"
-
-notice_kind := "RECOMMENDATION_NOTICE" if policy != "POLICY_PRIVATE_INFORMATION"
-
-factor(id, direction) := {"clause_id": id, "direction": direction}
-
-factors contains factor(id, "FACTOR_DIRECTION_TOWARD_NOTICE") if some id in (notice_factors | notice_considerations)
-
-factors contains factor(id, "FACTOR_DIRECTION_TOWARD_REMOVAL") if some id in removal_pressure
-
-# ---------------------------------------------------------------- PI-2, PI-3, PI-7
-
-# PI-7: local law still applies, in every path.
-withheld := lib.sorted(object.get(facts, "local_law_withhold_countries", []))
-
-# PI-2: what keeping the post behind a notice would do.
-notice_effects := {
-	"behind_notice": true,
-	"disabled_engagements": ["ENGAGEMENT_LIKE", "ENGAGEMENT_REPOST", "ENGAGEMENT_SHARE"],
-	"limited_surfaces": ["SURFACE_ALGORITHMIC_RECOMMENDATIONS"],
-	"withheld_in_countries": withheld,
-	"appeal_available": true,
+# Whether a band leaves room for a notice, by what was seen toward a notice
+# (a PI-4 factor, the rule's own PI-5 consideration, archival value). Election
+# integrity (very small chance) and the never-list: never.
+notice_room := {
+	"LIKELIHOOD_BAND_MORE_LIKELY": ["factor", "consideration"],
+	"LIKELIHOOD_BAND_RARE": ["archival"],
+	"LIKELIHOOD_BAND_UNLIKELY": ["consideration"],
+	"LIKELIHOOD_BAND_UNSPECIFIED": ["factor"],
+	"LIKELIHOOD_BAND_VERY_SMALL": [],
+	"LIKELIHOOD_BAND_NEVER": [],
 }
 
 # PI-3: the review steps an eligible post goes through.
@@ -243,58 +108,196 @@ review_route := [
 	{"clause_id": "PI-3.4", "stage": "REVIEW_STAGE_SENIOR_LEADERSHIP", "team": "Senior Trust & Safety leadership"},
 ]
 
-# ---------------------------------------------------------------- reasons
+# What an eligible post's assessment adds to its reasons: the exception, the
+# review steps and the balance (PI-0, PI-3, PI-8, PI-4).
+eligible_reasons := [
+	{"clause_id": "PI-0", "kind": "REASON_KIND_EXCEPTION"},
+	{"clause_id": "PI-3", "kind": "REASON_KIND_PROCESS"},
+	{"clause_id": "PI-3.1", "kind": "REASON_KIND_PROCESS"},
+	{"clause_id": "PI-3.2", "kind": "REASON_KIND_PROCESS"},
+	{"clause_id": "PI-3.3", "kind": "REASON_KIND_PROCESS"},
+	{"clause_id": "PI-3.4", "kind": "REASON_KIND_PROCESS"},
+	{"clause_id": "PI-8", "kind": "REASON_KIND_PROCESS"},
+	{"clause_id": "PI-4", "kind": "REASON_KIND_FACTOR"},
+]
 
-reasons contains lib.criterion(id, met) if some id, met in criteria_met
+criterion_kinds := {true: "REASON_KIND_CRITERION_MET", false: "REASON_KIND_CRITERION_NOT_MET"}
 
-reasons contains lib.criterion("PI-1", all_criteria)
-
-reasons contains lib.criterion(office_clause, member) if office_clause
-
-# The likelihood line of PI-5 (or PI-6) for the rule violated.
-reasons contains lib.criterion(band_clause, false) if never_eligible
-
-reasons contains lib.factor(band_clause) if {
-	not never_eligible
-	band_clause
+# The kind of reason the PI-5 (or PI-6) line is: a criterion that is not met
+# for the rules the exception never covers, a factor for the others.
+band_kinds := {
+	"LIKELIHOOD_BAND_NEVER": "REASON_KIND_CRITERION_NOT_MET",
+	"LIKELIHOOD_BAND_VERY_SMALL": "REASON_KIND_FACTOR",
+	"LIKELIHOOD_BAND_UNLIKELY": "REASON_KIND_FACTOR",
+	"LIKELIHOOD_BAND_RARE": "REASON_KIND_FACTOR",
+	"LIKELIHOOD_BAND_MORE_LIKELY": "REASON_KIND_FACTOR",
+	"LIKELIHOOD_BAND_UNSPECIFIED": "REASON_KIND_FACTOR",
 }
 
-reasons contains lib.factor("PI-5") if band_clause
+# METADATA
+# title: The PI-1 criteria and the PI-5 line
+# description: >-
+#   PI-1.1 the post violates a rule (the finding establishes a violation);
+#   PI-1.2 a verified account; PI-1.3 more than 100,000 followers
+#   (strictly; the reason is worded for the count); PI-1.4 an officeholder,
+#   candidate or nominee (PI-1.4a, PI-1.4b) of a governmental or
+#   legislative body. Eligible: all four, for a rule the exception covers
+#   (PI-5, PI-6).
+# custom:
+#   clauses: [PI-1, PI-1.1, PI-1.2, PI-1.3, PI-1.4, PI-1.4a, PI-1.4b, PI-5, PI-5a, PI-5b, PI-5c, PI-5d, PI-5e, PI-5f, PI-5g, PI-5h, PI-5i, PI-6]
+standing := {
+	"eligible": [violates, verified, enough_followers, member, never] == [true, true, true, true, false],
+	"band": band,
+	"never": never,
+	"criteria": [
+		{"clause_id": "PI-1.1", "met": violates},
+		{"clause_id": "PI-1.2", "met": verified},
+		{"clause_id": "PI-1.3", "met": enough_followers, "values": values},
+		{"clause_id": "PI-1.4", "met": member},
+	],
+	"reasons": array.concat(
+		[
+			{"clause_id": "PI-1.1", "kind": kinds[violates]},
+			{"clause_id": "PI-1.2", "kind": kinds[verified]},
+			{"clause_id": "PI-1.3", "kind": kinds[enough_followers], "values": values},
+			{"clause_id": "PI-1.4", "kind": kinds[member]},
+			{"clause_id": "PI-1", "kind": kinds[[violates, verified, enough_followers, member] == [true, true, true, true]]},
+		],
+		array.concat(
+			[{"clause_id": office, "kind": kinds[member]} | office != ""],
+			object.get({"": []}, band_clause, [
+				{"clause_id": band_clause, "kind": band_kinds[band]},
+				{"clause_id": "PI-5", "kind": "REASON_KIND_FACTOR"},
+			]),
+		),
+	),
+} if {
+	account := input.account
+	policy := input.case.violation.policy
+	kinds := criterion_kinds
+	violates := findings.finding.violation
+	verified := object.get(account, "verified", false)
+	followers := object.get(account, "followers", 0)
+	enough_followers := followers > follower_threshold
+	values := {"followers": format_int(followers, 10)}
+	office := object.get(office_clauses, object.get(account, "office_role", ""), "")
+	member := [office != "", object.get(account, "office_level", "") in governmental_levels] == [true, true]
+	[band_clause, band] := object.get(bands, policy, ["", "LIKELIHOOD_BAND_UNSPECIFIED"])
+	never := band == "LIKELIHOOD_BAND_NEVER"
+}
 
-reasons contains lib.exception("PI-0") if eligible
+# METADATA
+# title: Eligible for the public-interest exception
+eligible := standing.eligible
 
-reasons contains lib.process(id) if {
+# METADATA
+# title: The PI-4 factors and PI-5 considerations seen, both ways
+# description: >-
+#   {"factors", "toward_removal", "notice_room"}: the factors the case's
+#   public-interest facts show, whether anything points toward removal, and
+#   whether the band leaves room for a notice given what points toward one
+#   (more likely: any factor or consideration; rare: archival value, PI-4a4;
+#   unlikely: the rule's own consideration; no band: a PI-4 factor; very
+#   small and never: no room).
+# custom:
+#   clauses: [PI-4a1, PI-4a2, PI-4a3, PI-4a4, PI-4b1, PI-4b2]
+weighing := {"factors": [], "toward_removal": false, "notice_room": false} if {
+	not facts_seen
+} else := {"factors": sort(factors), "toward_removal": toward_removal, "notice_room": room} if {
+	facts := input.case.public_interest
+	policy := input.case.violation.policy
+	band_clause := object.get(bands, policy, [""])[0]
+	band := standing.band
+	seen := [[clause, direction] |
+		some name, true in facts
+		some [id, direction, rule] in factor_facts[name]
+		rule in {"any", policy}
+		clause := object.get({"PI-5": band_clause}, id, id)
+	]
+	factors := {{"clause_id": clause, "direction": direction} | some [clause, direction] in seen}
+	toward_removal := count([x | some [x, "FACTOR_DIRECTION_TOWARD_REMOVAL"] in seen]) > 0
+
+	# What points toward a notice, by kind: the rule's own PI-5 consideration,
+	# archival value (PI-4a4, also a PI-4 factor), another PI-4 factor.
+	toward_notice := {kind |
+		some [clause, "FACTOR_DIRECTION_TOWARD_NOTICE"] in seen
+		some kind in object.get({band_clause: ["consideration"], "PI-4a4": ["archival", "factor"]}, clause, ["factor"])
+	}
+	room := count({kind | some kind in notice_room[band]} & toward_notice) > 0
+}
+
+# The case states some public-interest fact.
+facts_seen if {
+	some _, true in input.case.public_interest
+}
+
+# METADATA
+# title: The recommendation for Trust & Safety (PI-3.2)
+# description: >-
+#   Only for an eligible post: removal when anything points toward removal
+#   or the band leaves no room for a notice; otherwise a notice (for private
+#   information, with the information omitted: PI-5f).
+recommendation := "RECOMMENDATION_UNSPECIFIED" if {
+	not eligible
+} else := "RECOMMENDATION_REMOVAL" if {
+	weighing.toward_removal
+} else := "RECOMMENDATION_REMOVAL" if {
+	not weighing.notice_room
+} else := "RECOMMENDATION_NOTICE_WITHOUT_PRIVATE_INFORMATION" if {
+	input.case.violation.policy == "POLICY_PRIVATE_INFORMATION"
+} else := "RECOMMENDATION_NOTICE"
+
+# PI-7: countries whose local law withholds the post.
+withheld := sort(input.case.public_interest.local_law_withhold_countries) if {
+	input.case.public_interest.local_law_withhold_countries
+} else := []
+
+# What an eligible post's assessment adds: the exception, the review steps,
+# the balance and the factors weighed (PI-0, PI-3, PI-8, PI-4), and PI-2 when
+# a notice is recommended.
+eligible_tail := array.concat(
+	eligible_reasons,
+	array.concat(
+		[{"clause_id": id, "kind": "REASON_KIND_FACTOR"} | some id in {f.clause_id | some f in weighing.factors} - {object.get(bands, input.case.violation.policy, [""])[0]}],
+		[{"clause_id": "PI-2", "kind": "REASON_KIND_CONSEQUENCE"} | recommendation != "RECOMMENDATION_REMOVAL"],
+	),
+) if {
 	eligible
-	some id in ["PI-3", "PI-3.1", "PI-3.2", "PI-3.3", "PI-3.4", "PI-8"]
-}
+} else := []
 
-reasons contains lib.factor(id) if {
-	eligible
-	some f in factors
-	id := f.clause_id
-}
+# The reasons of the assessment.
+reasons := array.concat(standing.reasons, eligible_tail)
 
-reasons contains lib.factor("PI-4") if eligible
-
-reasons contains lib.consequence("PI-2") if {
-	eligible
-	recommendation != "RECOMMENDATION_REMOVAL"
-}
-
-# ---------------------------------------------------------------- assessment
-
-default route := []
-
-route := review_route if eligible
-
+# METADATA
+# title: The public-interest assessment
+# description: >-
+#   The PI-1 criteria, the PI-5 likelihood, the PI-4 factors; for an
+#   eligible post the recommendation and the PI-3 route; PI-2: what a notice
+#   would do; PI-7: where local law withholds it. POST
+#   /v1/data/verdict/pi/assessment answers CheckPublicInterest.
+# entrypoint: true
+# custom:
+#   clauses: [PI-0, PI-2, PI-3, PI-3.1, PI-3.2, PI-3.3, PI-3.4, PI-4, PI-8]
 assessment := {
-	"eligible": eligible,
-	"criteria": criteria,
-	"likelihood": band,
-	"never_eligible": never_eligible,
-	"factors": lib.sorted(factors),
+	"eligible": standing.eligible,
+	"criteria": standing.criteria,
+	"likelihood": standing.band,
+	"never_eligible": standing.never,
+	"factors": weighing.factors,
 	"recommendation": recommendation,
 	"route": route,
-	"notice_effects": notice_effects,
+	"notice_effects": {
+		"behind_notice": true,
+		"disabled_engagements": ["ENGAGEMENT_LIKE", "ENGAGEMENT_REPOST", "ENGAGEMENT_SHARE"],
+		"limited_surfaces": ["SURFACE_ALGORITHMIC_RECOMMENDATIONS"],
+		"withheld_in_countries": withheld,
+		"appeal_available": true,
+	},
 	"reasons": reasons,
 }
+
+route := review_route if {
+	eligible
+} else := []
+
+office_clause := office_clauses[input.account.office_role]

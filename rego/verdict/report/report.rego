@@ -1,17 +1,16 @@
-# Report admissibility: may a report be taken into review?
-# POST /v1/data/verdict/report/result answers AssessReport with protobuf JSON
-# of verdict.v1.ReportAssessment {admissible, expedited_review, reasons}.
-#
-#   TVE-6   anyone, with or without an account; at most 5 posts.
-#   EI-5    only where reporting is enabled in the reporter's country;
-#           selected partners have extra channels and expedited review.
-#   PRIV-7  private information: anyone for clearly abusive sharing, else the
-#           subject or an authorised representative; private media: a
-#           first-person report only (the depicted person or a named kind of
-#           authorised representative).
-#   PRIV-8  at most 5 posts.
-# Every report must name at least one post. Reports under the other
-# policies are admissible from anyone; no clause limits them, so none is cited.
+# METADATA
+# title: Report admissibility
+# description: >-
+#   May a report be taken into review? TVE-6: anyone, with or without an
+#   account, for at most config.max_posts_per_report posts. EI-5: only where
+#   reporting is enabled in the reporter's country (config); selected
+#   partners have their own channels and expedited review. PRIV-7: private
+#   information, anyone for clearly abusive sharing, else the subject or an
+#   authorised representative; private media, a first-person report only
+#   (the person depicted or a named kind of representative). PRIV-8: at most
+#   config.max_posts_per_report posts. Every report must name at least one
+#   post. Reports under the other policies are admissible from anyone; no
+#   clause limits them, so none is cited.
 package verdict.report
 
 import data.verdict.lib
@@ -29,36 +28,37 @@ role := object.get(reporter, "role", "REPORTER_ROLE_UNSPECIFIED")
 
 posts := object.get(report, "post_ids", [])
 
-# A report names at least one post.
-names_posts if count(posts) > 0
-
-# TVE-6, PRIV-8: at least one and at most max_posts_per_report posts.
+# TVE-6, PRIV-8: at least one and at most config.max_posts_per_report posts.
 default within_post_limit := false
 
 within_post_limit if {
-	names_posts
+	count(posts) > 0
 	count(posts) <= config.max_posts_per_report
 }
 
+post_values := {"posts": format_int(count(posts), 10), "max_posts": format_int(config.max_posts_per_report, 10)}
+
 # ---------------------------------------------------------------- EI-5
 
-partner if role == "REPORTER_ROLE_PARTNER"
+country := upper(object.get(reporter, "country", ""))
 
-reporting_enabled if upper(object.get(reporter, "country", "")) in {c | some c in config.ei_reporting_countries}
+default reporting_enabled := false
+
+reporting_enabled if country in {c | some c in config.ei_reporting_countries}
 
 # Partners report through their own channels, whatever the country.
 default ei_may_report := false
 
-ei_may_report if partner
+ei_may_report if role == "REPORTER_ROLE_PARTNER"
 
 ei_may_report if reporting_enabled
 
 # ---------------------------------------------------------------- PRIV-7
 
-private_media if report.priv_category == "PRIV_CATEGORY_PRIVATE_MEDIA"
-
 # The person the information or media is about. The IDs are keyed hashes:
 # equal values have equal hashes; an empty reporter ID never matches.
+default subject := false
+
 subject if role == "REPORTER_ROLE_SUBJECT"
 
 subject if {
@@ -67,66 +67,84 @@ subject if {
 	reporter_id == object.get(report, "subject_id", "")
 }
 
+default representative := false
+
 representative if role == "REPORTER_ROLE_AUTHORIZED_REPRESENTATIVE"
 
 # Private media: a parent or legal guardian, lawyer or legal representative.
+default named_representative := false
+
 named_representative if {
 	representative
 	object.get(reporter, "representative_kind", "REPRESENTATIVE_KIND_UNSPECIFIED") != "REPRESENTATIVE_KIND_UNSPECIFIED"
 }
 
-default priv_may_report := false
+# Private information: anyone for clearly abusive sharing, otherwise the
+# owner of the information or an authorised representative (e.g. a lawyer).
+default information_may_report := false
 
-# Private information shared in a clearly abusive way: anyone.
-priv_may_report if {
-	not private_media
-	lib.flag(report, "clearly_abusive")
-}
+information_may_report if lib.flag(report, "clearly_abusive")
 
-# Otherwise the owner of the information ...
-priv_may_report if {
-	not private_media
-	subject
-}
+information_may_report if subject
 
-# ... or an authorised representative (e.g. a lawyer).
-priv_may_report if {
-	not private_media
-	representative
-}
+information_may_report if representative
 
 # Private media: a first-person report only.
-priv_may_report if {
-	private_media
-	subject
-}
+default media_may_report := false
 
-priv_may_report if {
-	private_media
-	named_representative
-}
+media_may_report if subject
+
+media_may_report if named_representative
+
+priv_category := object.get(report, "priv_category", "PRIV_CATEGORY_UNSPECIFIED")
+
+# PRIV-7 for the kind reported; a kind not stated settles it only when
+# either kind would give the same answer.
+priv_may_report := media_may_report if {
+	priv_category == "PRIV_CATEGORY_PRIVATE_MEDIA"
+} else := information_may_report if {
+	priv_category != "PRIV_CATEGORY_UNSPECIFIED"
+} else := media_may_report if {
+	media_may_report == information_may_report
+} else := null
 
 # ---------------------------------------------------------------- per policy
 
-# The clauses a report is checked against, each met or not.
-checks := {"TVE-6": within_post_limit} if policy == "POLICY_TERRORISM_VIOLENT_EXTREMISM"
+criterion_kinds := {true: "REASON_KIND_CRITERION_MET", false: "REASON_KIND_CRITERION_NOT_MET"}
 
-checks := {"EI-5": ei_may_report} if policy == "POLICY_ELECTION_INTEGRITY"
+limit_reason(id) := {"clause_id": id, "kind": criterion_kinds[within_post_limit], "values": post_values}
 
-checks := {"PRIV-7": priv_may_report, "PRIV-8": within_post_limit} if policy == "POLICY_PRIVATE_INFORMATION"
+# METADATA
+# title: The clauses a report is checked against
+# description: '[reason, met] for each: met is true, false, or null when a fact it turns on is not stated.'
+# custom:
+#   clauses: [TVE-6, EI-5, PRIV-7, PRIV-8]
+checks := [[limit_reason("TVE-6"), within_post_limit]] if {
+	policy == "POLICY_TERRORISM_VIOLENT_EXTREMISM"
+} else := [[
+	{"clause_id": "EI-5", "kind": criterion_kinds[ei_may_report]},
+	ei_may_report,
+]] if {
+	policy == "POLICY_ELECTION_INTEGRITY"
+} else := [[priv_7_reason, priv_may_report], [limit_reason("PRIV-8"), within_post_limit]] if {
+	policy == "POLICY_PRIVATE_INFORMATION"
+} else := []
 
-checks := {} if not policy in {
-	"POLICY_TERRORISM_VIOLENT_EXTREMISM",
-	"POLICY_ELECTION_INTEGRITY",
-	"POLICY_PRIVATE_INFORMATION",
-}
+priv_7_reason := {"clause_id": "PRIV-7", "kind": criterion_kinds[priv_may_report]} if {
+	priv_may_report != null
+} else := {"clause_id": "PRIV-7", "kind": "REASON_KIND_NOT_STATED", "missing_facts": ["report.priv_category"]}
 
+# METADATA
+# title: Admissible
+# description: >-
+#   The report names a post and meets every check; a check that is open (a
+#   fact not stated) does not admit it.
 default admissible := false
 
 admissible if {
-	names_posts
-	every _, met in checks {
-		met
+	count(posts) > 0
+	every check in checks {
+		check[1] == true
 	}
 }
 
@@ -136,15 +154,18 @@ default expedited_review := false
 expedited_review if {
 	admissible
 	policy == "POLICY_ELECTION_INTEGRITY"
-	partner
+	role == "REPORTER_ROLE_PARTNER"
 }
 
-reasons contains lib.criterion(id, met) if some id, met in checks
-
-reasons contains lib.process("EI-5") if expedited_review
-
+# METADATA
+# title: The report assessment
+# description: POST /v1/data/verdict/report/result answers AssessReport.
+# entrypoint: true
 result := {
 	"admissible": admissible,
 	"expedited_review": expedited_review,
-	"reasons": reasons,
+	"reasons": array.concat(
+		[r | some [r, _] in checks],
+		[{"clause_id": "EI-5", "kind": "REASON_KIND_PROCESS"} | expedited_review],
+	),
 }

@@ -1,16 +1,16 @@
-# TVE — terrorism and violent extremism (seed 000, March 2019).
-#
-# Threatening or promoting terrorism or violent extremism (TVE-1) is a
-# violation by itself. Acting on behalf of a group (TVE-4a-d) is one only when
-# the group is a terrorist organisation (TVE-2, on a terrorism list) or a
-# violent extremist group (TVE-3: all of a, b and c). The TVE-5 exceptions
-# each have a rule of their own, so the decision cites the one that applied.
-# A violation means immediate, permanent suspension (TVE-7).
-#
-# What is known of the group: when the case names a group that is in the
-# store (input.groups[group_id], written by an applied AssessGroup), its
-# designation decides TVE-2, TVE-3 and TVE-5a/b; the facts in the case
-# (tve.group) are used only for a group that is not (yet) in the store.
+# METADATA
+# title: TVE, terrorism and violent extremism
+# description: >-
+#   Seed 000 (March 2019). Threatening or promoting terrorism or violent
+#   extremism (TVE-1) violates the policy by itself; when the case names a
+#   group, every kind of conduct first needs the group to qualify: a terrorist
+#   organisation (TVE-2, listed) or a violent extremist group (TVE-3, all of
+#   a, b and c). Acting on behalf of a group (TVE-4a-d) always needs one. A
+#   group fact that is not stated is unknown: when the answer turns on it, a
+#   human reviewer decides. TVE-5 exceptions come first; a violation means
+#   immediate, permanent suspension (TVE-7).
+# custom:
+#   seed: 000_46b8bdd4e6f23634
 package verdict.tve
 
 import data.verdict.history
@@ -23,9 +23,7 @@ facts := object.get(input.case.violation, "tve", {})
 
 category := object.get(facts, "category", "TVE_CATEGORY_UNSPECIFIED")
 
-account := object.get(input, "account", {})
-
-# TVE-1: threatening or promoting terrorism or violent extremism.
+# TVE-1: the conduct that violates the policy by itself.
 threat_or_promotion := {"TVE_CATEGORY_THREAT", "TVE_CATEGORY_PROMOTION"}
 
 # TVE-4: what violates the policy when done on behalf of a group.
@@ -36,194 +34,178 @@ on_behalf_clauses := {
 	"TVE_CATEGORY_INSIGNIA": "TVE-4d",
 }
 
+criterion_kinds := {true: "REASON_KIND_CRITERION_MET", false: "REASON_KIND_CRITERION_NOT_MET"}
+
 # ---------------------------------------------------------------- the group
 
-group_id := object.get(facts, "group_id", "")
-
-groups := object.get(input, "groups", {})
-
-# The group has a stored designation.
-default stored := false
-
-stored if {
-	group_id != ""
-	groups[group_id]
+# METADATA
+# title: The stored TVE designation of the group the case names
+# description: >-
+#   An applied AssessGroup stores whether a group is a terrorist organisation
+#   and a violent extremist group when its assessment settled that. Such a
+#   designation decides TVE-2, TVE-3 and TVE-5a/b; the case's facts are then
+#   not used. Otherwise (no group ID, not stored, stored without TVE facts)
+#   the facts in the case decide.
+designation := d if {
+	d := input.groups[facts.group_id]
+	count([x | some key in ["terrorist_organisation", "violent_extremist_group"]; x := d[key]; is_boolean(x)]) > 0
 }
 
-designation := object.get(groups, group_id, {})
+# The case names a group: by ID, or by facts about it.
+named if facts.group_id != ""
 
-group_facts := object.get(facts, "group", {})
+named if facts.group
 
-# TVE-3a-c, from the facts in the case.
-extremism_criteria := {
-	"TVE-3a": lib.flag(group_facts, "identifiable_as_extremist"),
-	"TVE-3b": lib.flag(group_facts, "uses_or_promotes_violence"),
-	"TVE-3c": lib.flag(group_facts, "targets_civilians"),
-}
+# METADATA
+# title: Whether the group qualifies (TVE-2, TVE-3)
+# description: >-
+#   {"named", "qualifies", "reasons"}: qualifies is true, false, or null when
+#   a fact it turns on is not stated; the reasons are the criteria met or not
+#   and the facts that are not stated.
+# custom:
+#   clauses: [TVE-2, TVE-3, TVE-3a, TVE-3b, TVE-3c]
+group := {"named": true, "qualifies": lib.any_of([listed, extremist]), "reasons": [
+	{"clause_id": "TVE-2", "kind": criterion_kinds[listed]},
+	{"clause_id": "TVE-3", "kind": criterion_kinds[extremist]},
+]} if {
+	listed := lib.flag(designation, "terrorist_organisation")
+	extremist := lib.flag(designation, "violent_extremist_group")
+} else := {"named": true, "qualifies": qualifies, "reasons": reasons} if {
+	named
+	g := object.get(facts, "group", {})
+	listed := lib.fact(g, "on_terrorism_list")
+	criteria := [
+		["TVE-3a", "identifiable_as_extremist", lib.fact(g, "identifiable_as_extremist")],
+		["TVE-3b", "uses_or_promotes_violence", lib.fact(g, "uses_or_promotes_violence")],
+		["TVE-3c", "targets_civilians", lib.fact(g, "targets_civilians")],
+	]
+	extremist := lib.all_of([met | some [_, _, met] in criteria])
+	qualifies := lib.any_of([listed, extremist])
 
-# TVE-2: on a national or international terrorism list.
-terrorist_organisation if {
-	stored
-	lib.flag(designation, "terrorist_organisation")
-}
+	# What is stated, met or not; what is not stated matters only while the answer is open.
+	each := [{"clause_id": id, "kind": criterion_kinds[met]} | some [id, _, met] in criteria; met != null]
+	tve_3_missing := [sprintf("case.violation.tve.group.%s", [name]) | some [_, name, null] in criteria]
+	reasons := array.concat(
+		array.concat(stated("TVE-2", listed, qualifies, ["case.violation.tve.group.on_terrorism_list"]), each),
+		stated("TVE-3", extremist, qualifies, tve_3_missing),
+	)
+} else := {"named": false, "qualifies": null, "reasons": []}
 
-terrorist_organisation if {
-	not stored
-	lib.flag(group_facts, "on_terrorism_list")
-}
+not_stated(id, missing) := {"clause_id": id, "kind": "REASON_KIND_NOT_STATED", "missing_facts": missing}
 
-# TVE-3: a violent extremist group meets all three criteria.
-violent_extremist_group if {
-	stored
-	lib.flag(designation, "violent_extremist_group")
-}
-
-violent_extremist_group if {
-	not stored
-	every _, met in extremism_criteria {
-		met
-	}
-}
-
-qualifying_group if terrorist_organisation
-
-qualifying_group if violent_extremist_group
-
-# Why the group qualifies ...
-group_reasons contains lib.criterion("TVE-2", true) if terrorist_organisation
-
-group_reasons contains lib.criterion("TVE-3", true) if violent_extremist_group
-
-group_reasons contains lib.criterion(id, true) if {
-	violent_extremist_group
-	not stored
-	some id, _ in extremism_criteria
-}
-
-# ... or why it does not: each TVE-3 criterion, met or not (from the facts;
-# a stored designation does not say which criterion failed).
-unmet_group_reasons contains lib.criterion("TVE-2", false)
-
-unmet_group_reasons contains lib.criterion("TVE-3", false)
-
-unmet_group_reasons contains lib.criterion(id, met) if {
-	not stored
-	some id, met in extremism_criteria
-}
+# A criterion met or not; not stated while the answer is still open; else nothing.
+stated(id, value, qualifies, missing) := [{"clause_id": id, "kind": criterion_kinds[value]}] if {
+	value != null
+} else := [not_stated(id, missing)] if {
+	qualifies == null
+} else := []
 
 # ---------------------------------------------------------------- TVE-5 exceptions
 
-# A threat of terrorism is never discussion, nor excused by what the group
-# has done since: TVE-5a-c cover everything but threats. TVE-5d holds always.
-excusable if category != "TVE_CATEGORY_THREAT"
+# METADATA
+# title: TVE-5 exceptions
+# description: >-
+#   TVE-5d (military or government entities) holds for everything. A threat
+#   of terrorism is never discussion, nor excused by what the group has done
+#   since: TVE-5a-c cover everything else.
+# custom:
+#   clauses: [TVE-5a, TVE-5b, TVE-5c, TVE-5d]
+exceptions contains "TVE-5d" if lib.flag(object.get(input, "account", {}), "government_or_military")
 
-# TVE-5a: the group has reformed or is in a peaceful resolution process.
-exceptions contains "TVE-5a" if {
-	excusable
-	not stored
-	lib.flag(group_facts, "reformed_or_peace_process")
-}
-
-# TVE-5b: the group has representatives elected to public office.
-exceptions contains "TVE-5b" if {
-	excusable
-	not stored
-	lib.flag(group_facts, "elected_representatives")
-}
-
-# TVE-5a/b from a stored designation: the clauses its assessment found, or
-# TVE-5 alone for a designation stored without them.
-exceptions contains id if {
-	excusable
-	stored
-	lib.flag(designation, "tve_exception")
-	some id in stored_exception_clauses
-}
-
-stored_exception_clauses := clauses if {
-	clauses := object.get(designation, "tve_exception_clauses", [])
-	count(clauses) > 0
-} else := ["TVE-5"]
-
-# TVE-5c: clearly educational or documentary discussion.
 exceptions contains "TVE-5c" if {
-	excusable
+	category != "TVE_CATEGORY_THREAT"
 	lib.flag(facts, "educational_or_documentary")
 }
 
-# TVE-5d: the policy does not apply to military or government entities.
-exceptions contains "TVE-5d" if lib.flag(account, "government_or_military")
-
-exempt if count(exceptions) > 0
-
-# ---------------------------------------------------------------- violations
-
-default violation := false
-
-violation if {
-	not exempt
-	category in threat_or_promotion
+exceptions contains id if {
+	category != "TVE_CATEGORY_THREAT"
+	some id in group_exceptions
 }
 
-violation if {
-	not exempt
-	on_behalf_clauses[category]
-	qualifying_group
-}
-
-violation_reasons contains lib.violation("TVE-1") if category in threat_or_promotion
-
-violation_reasons contains lib.violation("TVE-4") if on_behalf_clauses[category]
-
-violation_reasons contains lib.violation(on_behalf_clauses[category])
-
-violation_reasons contains r if some r in group_reasons
-
-exception_reasons contains lib.exception("TVE-5")
-
-exception_reasons contains lib.exception(id) if some id in exceptions
-
-# Acting on behalf of a group that is neither a terrorist organisation nor
-# a violent extremist group is not a violation of this policy.
-not_established_reasons contains lib.not_established("TVE-4") if on_behalf_clauses[category]
-
-not_established_reasons contains r if {
-	on_behalf_clauses[category]
-	some r in unmet_group_reasons
-}
-
-# No category: nothing alleged that this policy prohibits.
-not_established_reasons contains lib.not_established("TVE-1") if {
-	not category in threat_or_promotion
-	not on_behalf_clauses[category]
-}
+# TVE-5a/b of a stored designation: the clauses its assessment found, or
+# TVE-5 alone for one stored without them.
+group_exceptions := ids if {
+	lib.flag(designation, "tve_exception")
+	ids := object.get(designation, "tve_exception_clauses", [])
+	count(ids) > 0
+} else := ["TVE-5"] if {
+	lib.flag(designation, "tve_exception")
+} else := [] if {
+	designation
+} else := [id |
+	some [id, name] in [["TVE-5a", "reformed_or_peace_process"], ["TVE-5b", "elected_representatives"]]
+	lib.flag(object.get(facts, "group", {}), name)
+]
 
 # ---------------------------------------------------------------- finding
 
-# TVE-7: immediate, permanent suspension; appeal is possible.
-finding := {
+# What the conduct amounts to: "violation", "no_violation" or "review".
+conduct := "violation" if {
+	category in threat_or_promotion
+	not group.named
+} else := "violation" if {
+	group.qualifies == true
+} else := "no_violation" if {
+	group.qualifies == false
+} else := "review"
+
+# The conduct clauses cited: TVE-1, or TVE-4 and its sub-item.
+conduct_clauses := ["TVE-1"] if category in threat_or_promotion
+
+conduct_clauses := ["TVE-4", on_behalf_clauses[category]] if on_behalf_clauses[category]
+
+no_violation(outcome, reasons) := {
+	"violation": false,
+	"outcome": outcome,
+	"effects": {},
+	"reasons": reasons,
+	"enforcement": {"counts_as_violation": false},
+}
+
+# METADATA
+# title: The TVE finding
+# description: >-
+#   In this order: an exception (TVE-5) means no action; no category means
+#   nothing is alleged; acting on behalf of a group that is not named, human
+#   review; conduct concerning a group that qualifies (or TVE-1 without a
+#   group) is a violation with immediate, permanent suspension (TVE-7); a
+#   group that does not qualify, no action; a group fact not stated, human
+#   review.
+# custom:
+#   clauses: [TVE-1, TVE-4, TVE-4a, TVE-4b, TVE-4c, TVE-4d, TVE-5, TVE-7]
+finding := no_violation(
+	"OUTCOME_NO_ACTION",
+	[{"clause_id": id, "kind": "REASON_KIND_EXCEPTION"} | some id in exceptions | {"TVE-5"}],
+) if {
+	count(exceptions) > 0
+} else := no_violation("OUTCOME_NO_ACTION", [{"clause_id": "TVE-1", "kind": "REASON_KIND_NOT_ESTABLISHED"}]) if {
+	not conduct_clauses
+} else := no_violation("OUTCOME_HUMAN_REVIEW", [
+	{"clause_id": "TVE-4", "kind": "REASON_KIND_NOT_ESTABLISHED"},
+	not_stated(on_behalf_clauses[category], ["case.violation.tve.group_id"]),
+]) if {
+	on_behalf_clauses[category]
+	not group.named
+} else := {
 	"violation": true,
 	"outcome": "OUTCOME_PERMANENT_SUSPENSION",
 	"effects": {"remove_content": true, "suspend_account": true, "appeal_available": true},
-	"reasons": violation_reasons | {lib.consequence("TVE-7")},
+	"reasons": array.concat(
+		array.concat(
+			[{"clause_id": id, "kind": "REASON_KIND_VIOLATION"} | some id in conduct_clauses],
+			[r | some r in group.reasons; r.kind == "REASON_KIND_CRITERION_MET"],
+		),
+		[{"clause_id": "TVE-7", "kind": "REASON_KIND_CONSEQUENCE"}],
+	),
 	"enforcement": history.enforcement(policy, "TVE-7", true, false),
-} if violation
-
-finding := {
-	"violation": false,
-	"outcome": "OUTCOME_NO_ACTION",
-	"effects": {},
-	"reasons": exception_reasons,
-	"enforcement": {"counts_as_violation": false},
-} if exempt
-
-finding := {
-	"violation": false,
-	"outcome": "OUTCOME_NO_ACTION",
-	"effects": {},
-	"reasons": not_established_reasons,
-	"enforcement": {"counts_as_violation": false},
 } if {
-	not exempt
-	not violation
-}
+	conduct == "violation"
+} else := no_violation(
+	"OUTCOME_NO_ACTION",
+	array.concat([{"clause_id": conduct_clauses[0], "kind": "REASON_KIND_NOT_ESTABLISHED"}], group.reasons),
+) if {
+	conduct == "no_violation"
+} else := no_violation(
+	"OUTCOME_HUMAN_REVIEW",
+	array.concat([{"clause_id": conduct_clauses[0], "kind": "REASON_KIND_NOT_ESTABLISHED"}], group.reasons),
+)
