@@ -118,7 +118,7 @@ finding := {
 	"enforcement": {"counts_as_violation": false},
 } if {
 	alleged := alleged_clauses[input.case.violation.ei.category]
-	not is_boolean(input.case.violation.ei.confirmed)
+	object.get(input.case.violation.ei, "confirmed", null) == null
 } else := {
 	"violation": false,
 	"outcome": "OUTCOME_NO_ACTION",
