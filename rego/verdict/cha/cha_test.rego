@@ -82,7 +82,7 @@ test_technical_coordination_is_enforced_without_evidence_of_harm if {
 }
 
 test_technical_coordination_without_sufficient_evidence_is_not_established if {
-	f := cha.finding with input as technical({"evidence_of_harm": true})
+	f := cha.finding with input as technical({"sufficient_technical_evidence": false, "evidence_of_harm": true})
 	not f.violation
 	f.outcome == "OUTCOME_NO_ACTION"
 	f.effects == {}
@@ -93,10 +93,39 @@ test_technical_coordination_without_sufficient_evidence_is_not_established if {
 	f.enforcement.clause_id == ""
 }
 
+# Unknown is not false: sufficient evidence not stated.
+test_technical_coordination_with_evidence_not_stated_goes_to_human_review if {
+	f := cha.finding with input as technical({})
+	not f.violation
+	f.outcome == "OUTCOME_HUMAN_REVIEW"
+	f.effects == {}
+	some r in f.reasons
+	r == {"clause_id": "CHA-2", "kind": "REASON_KIND_NOT_STATED", "missing_facts": ["case.violation.cha.sufficient_technical_evidence"]}
+	not "CHA-0" in clauses(f.reasons)
+}
+
 # ---------------------------------------------------------------- CHA-1b, CHA-3 social coordination
 
+test_evidence_of_harm_not_stated_goes_to_human_review if {
+	f := cha.finding with input as social({"group_id": "g-new"})
+	f.outcome == "OUTCOME_HUMAN_REVIEW"
+	some r in f.reasons
+	r == {"clause_id": "CHA-3", "kind": "REASON_KIND_NOT_STATED", "missing_facts": ["case.violation.cha.evidence_of_harm"]}
+}
+
+test_evidence_of_harm_not_stated_does_not_matter_for_an_undesignated_group if {
+	f := cha.finding with input as social({"group_id": "g-club"})
+	f.outcome == "OUTCOME_NO_ACTION"
+	cited(f.reasons, "CHA-9", "REASON_KIND_CRITERION_NOT_MET")
+}
+
+test_evidence_of_harm_not_stated_does_not_matter_for_a_designated_group if {
+	f := cha.finding with input as social({"group_id": "g-raid"})
+	f.outcome == "OUTCOME_LIMIT_VISIBILITY"
+}
+
 test_activism_without_evidence_of_harm_is_not_a_violation if {
-	f := cha.finding with input as social({"activism": true, "group_id": "g-new"})
+	f := cha.finding with input as social({"activism": true, "evidence_of_harm": false, "group_id": "g-new"})
 	not f.violation
 	f.outcome == "OUTCOME_NO_ACTION"
 	cited(f.reasons, "CHA-3", "REASON_KIND_NOT_A_VIOLATION")
@@ -105,7 +134,7 @@ test_activism_without_evidence_of_harm_is_not_a_violation if {
 }
 
 test_social_coordination_without_harm_is_not_a_violation_by_itself if {
-	f := cha.finding with input as social({})
+	f := cha.finding with input as social({"evidence_of_harm": false})
 	f.outcome == "OUTCOME_NO_ACTION"
 	cited(f.reasons, "CHA-3a", "REASON_KIND_NOT_A_VIOLATION")
 	not "CHA-3b" in clauses(f.reasons)
@@ -262,8 +291,19 @@ test_expired_limit_is_reapplied_when_behaviour_continues if {
 	f.enforcement.counts_as_violation
 }
 
-test_expired_limit_is_not_reapplied_without_continued_behaviour if {
+test_continued_behaviour_not_stated_goes_to_human_review if {
 	doc := linked_with_limits({}, [limit("g-raid", "2024-03-01T00:00:00Z", "2024-03-31T00:00:00Z")])
+	f := cha.finding with input as doc
+	not f.violation
+	f.outcome == "OUTCOME_HUMAN_REVIEW"
+	f.effects == {}
+	some r in f.reasons
+	r == {"clause_id": "CHA-11b", "kind": "REASON_KIND_NOT_STATED", "missing_facts": ["case.violation.cha.continues_behaviour"]}
+	not "CHA-9a" in clauses(f.reasons)
+}
+
+test_expired_limit_is_not_reapplied_without_continued_behaviour if {
+	doc := linked_with_limits({"continues_behaviour": false}, [limit("g-raid", "2024-03-01T00:00:00Z", "2024-03-31T00:00:00Z")])
 	f := cha.finding with input as doc
 	not f.violation
 	f.outcome == "OUTCOME_NO_ACTION"
@@ -307,7 +347,7 @@ test_limit_days_come_from_config if {
 # ---------------------------------------------------------------- CHA-12 the normal rules
 
 test_other_rule_violation_requires_removal_on_every_path if {
-	f := cha.finding with input as technical({"violates_other_rules": true})
+	f := cha.finding with input as technical({"sufficient_technical_evidence": false, "violates_other_rules": true})
 	f.violation
 	f.outcome == "OUTCOME_REQUIRE_REMOVAL"
 	f.effects == {"remove_content": true, "appeal_available": true}
@@ -343,7 +383,7 @@ test_removal_while_the_group_is_unassessed if {
 }
 
 test_removal_of_activist_post_that_breaks_other_rules if {
-	f := cha.finding with input as social({"activism": true, "violates_other_rules": true})
+	f := cha.finding with input as social({"activism": true, "evidence_of_harm": false, "violates_other_rules": true})
 	f.outcome == "OUTCOME_REQUIRE_REMOVAL"
 	cited(f.reasons, "CHA-3b", "REASON_KIND_NOT_A_VIOLATION")
 }
@@ -360,9 +400,18 @@ test_severe_or_repeated_violations_suspend if {
 }
 
 test_severe_violations_suspend_even_without_coordination if {
-	f := cha.finding with input as social({"severe_or_repeated": true})
+	f := cha.finding with input as social({"evidence_of_harm": false, "severe_or_repeated": true})
 	f.outcome == "OUTCOME_PERMANENT_SUSPENSION"
 	cited(f.reasons, "CHA-3", "REASON_KIND_NOT_A_VIOLATION")
+}
+
+# PI-7: a suspended account that keeps its content still has it withheld where local law requires.
+test_local_law_withholds_content_of_a_suspended_account if {
+	doc := object.union(technical({"sufficient_technical_evidence": true}), {"case": {"public_interest": {"local_law_withhold_countries": ["DE"]}}})
+	r := decision.result with input as doc
+	r.outcome == "OUTCOME_PERMANENT_SUSPENSION"
+	not r.effects.withheld_in_countries
+	not "PI-7" in clauses(r.reasons)
 }
 
 test_technical_suspension_clause_wins_over_cha_12 if {
@@ -424,7 +473,7 @@ test_official_gets_public_interest_review if {
 }
 
 test_official_without_violation_is_not_reviewed if {
-	doc := object.union(social({"activism": true}), {"account": {
+	doc := object.union(social({"activism": true, "evidence_of_harm": false}), {"account": {
 		"verified": true, "followers": 500000,
 		"office_role": "OFFICE_ROLE_OFFICEHOLDER", "office_level": "OFFICE_LEVEL_NATIONAL",
 	}})

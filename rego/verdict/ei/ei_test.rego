@@ -88,14 +88,25 @@ test_each_category_cites_its_clauses if {
 }
 
 test_unconfirmed_category_is_not_established if {
-	f := finding(post({"category": "EI_CATEGORY_POLLS_CLOSED"}))
+	f := finding(post({"category": "EI_CATEGORY_POLLS_CLOSED", "confirmed": false}))
 	no_action(f)
 	clauses(f.reasons) == {"EI-0"}
 	kinds(f.reasons, "EI-0") == {"REASON_KIND_NOT_ESTABLISHED"}
 }
 
+# Unknown is not false: confirmation not stated is not "not confirmed".
+test_confirmation_not_stated_goes_to_human_review if {
+	f := finding(post({"category": "EI_CATEGORY_POLLS_CLOSED"}))
+	f.violation == false
+	f.outcome == "OUTCOME_HUMAN_REVIEW"
+	f.effects == {}
+	f.enforcement.counts_as_violation == false
+	[r] := f.reasons
+	r == {"clause_id": "EI-2a", "kind": "REASON_KIND_NOT_STATED", "missing_facts": ["case.violation.ei.confirmed"]}
+}
+
 test_unconfirmed_severe_is_still_not_a_violation if {
-	no_action(finding(post({"category": "EI_CATEGORY_THREAT_TO_POLLING_PLACE", "severe": true})))
+	no_action(finding(post({"category": "EI_CATEGORY_THREAT_TO_POLLING_PLACE", "severe": true, "confirmed": false})))
 }
 
 test_confirmed_without_category_is_not_established if {
@@ -127,9 +138,15 @@ test_each_non_violation_kind_is_its_own_clause if {
 }
 
 test_non_violation_with_unconfirmed_category_cites_ei_4 if {
-	f := finding(post({"category": "EI_CATEGORY_ELECTION_DATE", "non_violation": "EI_NON_VIOLATION_INACCURATE_STATEMENT"}))
+	f := finding(post({"category": "EI_CATEGORY_ELECTION_DATE", "confirmed": false, "non_violation": "EI_NON_VIOLATION_INACCURATE_STATEMENT"}))
 	no_action(f)
 	clauses(f.reasons) == {"EI-4", "EI-4a"}
+}
+
+test_non_violation_with_a_category_whose_confirmation_is_not_stated_goes_to_review if {
+	f := finding(post({"category": "EI_CATEGORY_ELECTION_DATE", "non_violation": "EI_NON_VIOLATION_INACCURATE_STATEMENT"}))
+	f.outcome == "OUTCOME_HUMAN_REVIEW"
+	clauses(f.reasons) == {"EI-1c"}
 }
 
 test_parody_account_still_violates_with_a_confirmed_violation if {
@@ -138,9 +155,12 @@ test_parody_account_still_violates_with_a_confirmed_violation if {
 	locked(f)
 	clauses(f.reasons) == {"EI-3", "EI-6", "EI-6a"}
 
-	# EI-4 holds only absent other violations: none of its rules fires.
+	# EI-4 holds only absent other violations: none of its clauses is cited.
 	every kind in ["EI_NON_VIOLATION_INACCURATE_STATEMENT", "EI_NON_VIOLATION_POLARISING", "EI_NON_VIOLATION_PUBLIC_POLLING", "EI_NON_VIOLATION_PARODY_OR_FAN"] {
-		ei.not_violations == set() with input as post({"category": "EI_CATEGORY_HOW_TO_VOTE", "confirmed": true, "non_violation": kind})
+		g := finding(post({"category": "EI_CATEGORY_HOW_TO_VOTE", "confirmed": true, "non_violation": kind}))
+		every r in g.reasons {
+			not startswith(r.clause_id, "EI-4")
+		}
 	}
 }
 

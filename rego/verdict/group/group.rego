@@ -379,7 +379,9 @@ reasons contains {"clause_id": id, "kind": "REASON_KIND_FACTOR"} if {
 
 reasons contains {"clause_id": "CHA-8a", "kind": "REASON_KIND_PROCESS"} if {
 	decided
-	outcome == "OUTCOME_HUMAN_REVIEW"
+	every s in scenarios {
+		informational_only(s)
+	}
 }
 
 # CHA-9, CHA-10, CHA-11: what a designation does.

@@ -18,6 +18,7 @@ base := {
 		{"account_id": "acc-member"},
 		{"account_id": "acc-amplifier", "primarily_propagates": true},
 	],
+	"harms": {"physical": "SEVERITY_NONE", "psychological": "SEVERITY_NONE", "informational": "SEVERITY_NONE"},
 }
 
 # object.union merges deeply; this replaces a key's value outright.
@@ -121,7 +122,7 @@ test_shared_purpose_is_required if {
 }
 
 test_coordination_without_sufficient_evidence_is_not_designated if {
-	r := assess(replace(high_physical, "coordination", [{"type": "COORDINATION_TYPE_SOCIAL", "evidence": ["hashtag overlap"]}]))
+	r := assess(replace(high_physical, "coordination", [{"type": "COORDINATION_TYPE_SOCIAL", "evidence": ["hashtag overlap"], "sufficient_evidence": false}]))
 	not r.designated
 	cited(r.reasons, "CHA-0a", "REASON_KIND_CRITERION_NOT_MET")
 	not "CHA-1b" in clauses(r.reasons)
@@ -198,7 +199,7 @@ test_technical_coordination_of_a_designated_group if {
 }
 
 test_technical_coordination_without_sufficient_evidence if {
-	g := replace(high_physical, "coordination", [{"type": "COORDINATION_TYPE_TECHNICAL", "evidence": ["similar posting times"]}])
+	g := replace(high_physical, "coordination", [{"type": "COORDINATION_TYPE_TECHNICAL", "evidence": ["similar posting times"], "sufficient_evidence": false}])
 	r := assess(g)
 	not r.designated
 	r.outcome == "OUTCOME_NO_ACTION"
@@ -208,7 +209,7 @@ test_technical_coordination_without_sufficient_evidence if {
 }
 
 test_unproven_technical_with_proven_social_coordination if {
-	g := replace(high_physical, "coordination", array.concat(base.coordination, [{"type": "COORDINATION_TYPE_TECHNICAL"}]))
+	g := replace(high_physical, "coordination", array.concat(base.coordination, [{"type": "COORDINATION_TYPE_TECHNICAL", "sufficient_evidence": false}]))
 	r := assess(g)
 	r.designated
 	r.outcome == "OUTCOME_LIMIT_VISIBILITY"
@@ -315,7 +316,11 @@ test_dates_come_from_config if {
 
 # ---------------------------------------------------------------- TVE-2, TVE-3, TVE-5
 
-extremist(facts) := object.union(base, {"extremism": facts})
+# Extremism facts with every TVE-2 and TVE-3 fact stated: not listed, none met, unless given.
+extremist(facts) := object.union(base, {"extremism": object.union(
+	{"on_terrorism_list": false, "identifiable_as_extremist": false, "uses_or_promotes_violence": false, "targets_civilians": false},
+	facts,
+)})
 
 test_violent_extremist_group_meets_all_three if {
 	r := assess(extremist({"identifiable_as_extremist": true, "uses_or_promotes_violence": true, "targets_civilians": true}))
@@ -353,10 +358,84 @@ test_tve_exceptions if {
 	not assess(extremist({"on_terrorism_list": true})).tve_exception
 }
 
-test_empty_extremism_facts_are_assessed_as_not_met if {
+test_stated_extremism_facts_that_are_all_false_are_not_met if {
 	r := assess(extremist({}))
 	cited(r.reasons, "TVE-2", "REASON_KIND_CRITERION_NOT_MET")
 	cited(r.reasons, "TVE-3", "REASON_KIND_CRITERION_NOT_MET")
+	r.designation.terrorist_organisation == false
+	r.designation.violent_extremist_group == false
+}
+
+# Unknown is not false: what is not stated is never stored as "no".
+test_empty_extremism_facts_leave_tve_open if {
+	r := assess(object.union(high_physical, {"extremism": {}}))
+	r.outcome == "OUTCOME_HUMAN_REVIEW"
+	not r.designation
+	r.store_clause_id == "CHA-7"
+	some reason in r.reasons
+	reason == {"clause_id": "TVE-2", "kind": "REASON_KIND_NOT_STATED", "missing_facts": ["group.extremism.on_terrorism_list"]}
+}
+
+test_sufficient_evidence_not_stated_goes_to_review if {
+	r := assess(replace(high_physical, "coordination", [{"type": "COORDINATION_TYPE_SOCIAL", "evidence": ["hashtag overlap"]}]))
+	r.outcome == "OUTCOME_HUMAN_REVIEW"
+	not r.designated
+	r.linked_accounts == []
+	some reason in r.reasons
+	reason == {"clause_id": "CHA-0a", "kind": "REASON_KIND_NOT_STATED", "missing_facts": ["group.coordination[0].sufficient_evidence"]}
+}
+
+test_shared_purpose_not_stated_goes_to_review if {
+	r := assess(object.remove(high_physical, ["shared_purpose"]))
+	r.outcome == "OUTCOME_HUMAN_REVIEW"
+	some reason in r.reasons
+	reason == {"clause_id": "CHA-7a", "kind": "REASON_KIND_NOT_STATED", "missing_facts": ["group.shared_purpose"]}
+}
+
+test_shared_purpose_not_stated_does_not_matter_below_the_threshold if {
+	r := assess(object.remove(with_harms("SEVERITY_LOW", "SEVERITY_NONE", "SEVERITY_NONE"), ["shared_purpose"]))
+	r.outcome == "OUTCOME_NO_ACTION"
+	r.designation.designated == false
+}
+
+test_harm_not_stated_goes_to_review_when_it_could_reach_the_threshold if {
+	g := replace(base, "harms", {"physical": "SEVERITY_MODERATE"})
+	r := assess(g)
+	r.outcome == "OUTCOME_HUMAN_REVIEW"
+	some reason in r.reasons
+	reason.clause_id == "CHA-6"
+	reason.kind == "REASON_KIND_NOT_STATED"
+	reason.missing_facts == ["group.harms.psychological", "group.harms.informational"]
+}
+
+test_harm_not_stated_does_not_matter_above_the_threshold if {
+	r := assess(replace(base, "harms", {"physical": "SEVERITY_HIGH"}))
+	r.outcome == "OUTCOME_LIMIT_VISIBILITY"
+	r.designated
+}
+
+# What an applied assessment stores, and why: the policy says it.
+test_the_designation_to_store if {
+	r := assess(extremist({"on_terrorism_list": true, "reformed_or_peace_process": true}))
+	r.store_clause_id == "CHA-6"
+	r.designation == {
+		"group_id": "g-raid", "name": "Raid crew", "designated": false,
+		"terrorist_organisation": true, "violent_extremist_group": false,
+		"tve_exception": true, "tve_exception_clauses": ["TVE-5a"],
+		"assessed_at": as_of,
+	}
+	d := assess(high_physical).designation
+	d.designated == true
+	d.review_by == "2024-07-30T12:00:00Z"
+	d.limits_expire_at == "2024-05-31T12:00:00Z"
+	not d.terrorist_organisation
+}
+
+test_nothing_is_stored_under_cha_8 if {
+	g := object.union(with_harms("SEVERITY_LOW", "SEVERITY_NONE", "SEVERITY_HIGH"), {"free_expression_risk": true})
+	r := assess(g)
+	not r.designation
+	r.store_clause_id == "CHA-8a"
 }
 
 test_no_extremism_facts_no_tve_reasons if {
@@ -369,7 +448,7 @@ test_no_extremism_facts_no_tve_reasons if {
 
 # A violent extremist group is a TVE finding; CHA designation is its own test.
 test_tve_and_cha_are_independent if {
-	g := object.union(high_physical, {"extremism": {"identifiable_as_extremist": true, "uses_or_promotes_violence": true, "targets_civilians": true}})
+	g := object.union(high_physical, {"extremism": {"on_terrorism_list": false, "identifiable_as_extremist": true, "uses_or_promotes_violence": true, "targets_civilians": true}})
 	r := assess(g)
 	r.designated
 	r.violent_extremist_group
@@ -380,7 +459,7 @@ test_tve_and_cha_are_independent if {
 test_result_has_every_field if {
 	r := assess(base)
 	{"designated", "outcome", "terrorist_organisation", "violent_extremist_group", "tve_exception",
-	 "priority_harms", "linked_accounts", "block_trends", "reasons"} == object.keys(r)
+	 "priority_harms", "linked_accounts", "block_trends", "reasons", "designation", "store_clause_id"} == object.keys(r)
 	every reason in r.reasons {
 		lib.text(reason, "en") != ""
 		lib.text(reason, "nl") != ""

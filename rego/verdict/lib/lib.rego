@@ -2,7 +2,7 @@
 # title: Shared helpers
 # description: >-
 #   Time from input.as_of (never the wall clock), facts that may be unknown,
-#   and the reason helpers the tests use. A reason is
+#   and the helpers the tests use to read reasons. A reason is
 #   {"clause_id", "kind"} (plus "missing_facts" for a fact that is not
 #   stated, "values" for a text worded for a value); the server puts it in
 #   words from the clause catalog of the same revision. The policies write
@@ -23,9 +23,6 @@ ns_per_day := 86400000000000
 
 # RFC 3339 text for a time in nanoseconds, as protobuf JSON expects.
 timestamp(ns) := time.format(ns)
-
-# A duration in protobuf JSON ("3600s").
-duration_hours(hours) := sprintf("%ds", [hours * 3600])
 
 # A boolean fact that claims something: absent means not claimed.
 flag(obj, name) := object.get(obj, name, false)
@@ -64,28 +61,6 @@ clause(id) := entry if {
 	some policy
 	entry := data.verdict.catalog[policy][id]
 }
-
-reason(id, kind) := {"clause_id": id, "kind": kind}
-
-violation(id) := reason(id, "REASON_KIND_VIOLATION")
-
-not_a_violation(id) := reason(id, "REASON_KIND_NOT_A_VIOLATION")
-
-exception(id) := reason(id, "REASON_KIND_EXCEPTION")
-
-not_established(id) := reason(id, "REASON_KIND_NOT_ESTABLISHED")
-
-consequence(id) := reason(id, "REASON_KIND_CONSEQUENCE")
-
-factor(id) := reason(id, "REASON_KIND_FACTOR")
-
-process(id) := reason(id, "REASON_KIND_PROCESS")
-
-not_stated(id, facts) := {"clause_id": id, "kind": "REASON_KIND_NOT_STATED", "missing_facts": facts}
-
-criterion(id, true) := reason(id, "REASON_KIND_CRITERION_MET")
-
-criterion(id, false) := reason(id, "REASON_KIND_CRITERION_NOT_MET")
 
 # The catalog sentence of a reason in "en" or "nl", before the server fills
 # in values and names missing facts (server/decisions/results.py).

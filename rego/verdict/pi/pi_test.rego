@@ -86,10 +86,20 @@ test_office_without_level_is_not_a_member_of_a_body if {
 }
 
 test_unconfirmed_violation_is_not_evaluated if {
-	doc := replace(hateful, "case", replace(hateful.case, "violation", {"policy": "POLICY_HATEFUL_CONDUCT"}))
+	doc := replace(hateful, "case", replace(hateful.case, "violation", {"policy": "POLICY_HATEFUL_CONDUCT", "rule": {"confirmed": false}}))
 	not pi.eligible with input as doc
 	not met(pi.assessment, "PI-1.1") with input as doc
 	decision.result.outcome == "OUTCOME_NO_ACTION" with input as doc
+}
+
+# Unknown is not false: a confirmation that is not stated goes to a reviewer.
+test_confirmation_not_stated_goes_to_human_review if {
+	doc := replace(hateful, "case", replace(hateful.case, "violation", {"policy": "POLICY_HATEFUL_CONDUCT", "rule": {}}))
+	not pi.eligible with input as doc
+	r := decision.result with input as doc
+	r.outcome == "OUTCOME_HUMAN_REVIEW"
+	some reason in r.reasons
+	reason == {"clause_id": "PI-1.1", "kind": "REASON_KIND_NOT_STATED", "missing_facts": ["case.violation.rule.confirmed"]}
 }
 
 # ---------------------------------------------------------------- PI-5, PI-6
@@ -100,8 +110,8 @@ test_terrorism_is_never_eligible if {
 		"tve": {"category": "TVE_CATEGORY_PROMOTION"},
 	}))
 	not pi.eligible with input as doc
-	pi.never_eligible with input as doc
-	pi.band == "LIKELIHOOD_BAND_NEVER" with input as doc
+	pi.assessment.never_eligible with input as doc
+	pi.assessment.likelihood == "LIKELIHOOD_BAND_NEVER" with input as doc
 	"PI-5a" in clauses(pi.reasons) with input as doc
 }
 
@@ -114,11 +124,15 @@ test_never_list_is_never_eligible if {
 }
 
 test_bands_by_rule if {
-	pi.band == "LIKELIHOOD_BAND_UNLIKELY" with input as case_for("POLICY_VIOLENCE", {})
-	pi.band == "LIKELIHOOD_BAND_RARE" with input as case_for("POLICY_ILLEGAL_GOODS", {})
-	pi.band == "LIKELIHOOD_BAND_UNLIKELY" with input as case_for("POLICY_SUICIDE_SELF_HARM", {})
-	pi.band == "LIKELIHOOD_BAND_MORE_LIKELY" with input as case_for("POLICY_ABUSE_HARASSMENT", {})
-	pi.band == "LIKELIHOOD_BAND_MORE_LIKELY" with input as case_for("POLICY_SENSITIVE_MEDIA", {})
+	every policy, band in {
+		"POLICY_VIOLENCE": "LIKELIHOOD_BAND_UNLIKELY",
+		"POLICY_ILLEGAL_GOODS": "LIKELIHOOD_BAND_RARE",
+		"POLICY_SUICIDE_SELF_HARM": "LIKELIHOOD_BAND_UNLIKELY",
+		"POLICY_ABUSE_HARASSMENT": "LIKELIHOOD_BAND_MORE_LIKELY",
+		"POLICY_SENSITIVE_MEDIA": "LIKELIHOOD_BAND_MORE_LIKELY",
+	} {
+		pi.assessment.likelihood == band with input as case_for(policy, {})
+	}
 }
 
 # ---------------------------------------------------------------- PI-4 and recommendation
@@ -185,7 +199,7 @@ test_rule_without_a_band_weighs_pi_4_factors_alone if {
 		"sufficient_technical_evidence": true,
 	}}
 	doc := replace(hateful, "case", replace(hateful.case, "violation", cha))
-	pi.band == "LIKELIHOOD_BAND_UNSPECIFIED" with input as doc
+	pi.assessment.likelihood == "LIKELIHOOD_BAND_UNSPECIFIED" with input as doc
 	pi.recommendation == "RECOMMENDATION_REMOVAL" with input as doc
 	with_factor := replace(doc, "case", object.union(doc.case, {"public_interest": {"archival_value": true}}))
 	pi.recommendation == "RECOMMENDATION_NOTICE" with input as with_factor

@@ -9,15 +9,25 @@ as_of := "2024-05-01T12:00:00Z"
 
 account := {"account_id": "acc-priv"}
 
-doc(facts) := {
+# A case whose facts are stated as given, and in the Netherlands (where
+# "the same day" is the calendar day in Europe/Amsterdam).
+stated(facts) := {
 	"as_of": as_of,
 	"case": {
 		"content": {"kind": "CONTENT_KIND_POST", "post_id": "p1", "author_account_id": "acc-priv"},
 		"violation": {"policy": "POLICY_PRIVATE_INFORMATION", "priv": facts},
 		"as_of": as_of,
+		"country": "NL",
 	},
 	"account": account,
 }
+
+# The same with the decisive facts stated "no" unless given: no consent, not
+# abusive, a screenshot without private information.
+doc(facts) := stated(object.union(
+	{"subject_consented": false, "abusive_intent": false, "contains_private_information": false},
+	facts,
+))
 
 # object.union merges deeply.
 with_case(d, patch) := object.union(d, {"case": patch})
@@ -90,6 +100,53 @@ state_media := {"state_affiliated_media": true}
 
 # ---------------------------------------------------------------- PRIV-0, PRIV-3 information
 
+# Unknown is not false: consent not stated is not "no consent".
+test_consent_not_stated_goes_to_review if {
+	finding := f(stated({"category": "PRIV_CATEGORY_CONTACT_INFORMATION", "abusive_intent": false}))
+	human_review(finding)
+	some r in finding.reasons
+	r == {"clause_id": "PRIV-0", "kind": "REASON_KIND_NOT_STATED", "missing_facts": ["case.violation.priv.subject_consented"]}
+}
+
+test_consent_not_stated_is_settled_by_the_owners_report if {
+	d := with_reporter(stated({"category": "PRIV_CATEGORY_CONTACT_INFORMATION", "abusive_intent": false}), subject_report)
+	violation_of(f(d), ["PRIV-0", "PRIV-3d"])
+	lawyer := {"reporter_id": "hmac:lawyer", "role": "REPORTER_ROLE_AUTHORIZED_REPRESENTATIVE"}
+	violation_of(f(with_reporter(stated({"category": "PRIV_CATEGORY_FINANCIAL", "abusive_intent": false}), lawyer)), ["PRIV-3e"])
+}
+
+test_consent_not_stated_is_settled_by_abusive_sharing if {
+	violation_of(f(stated({"category": "PRIV_CATEGORY_CONTACT_INFORMATION", "abusive_intent": true})), ["PRIV-0", "PRIV-3d"])
+}
+
+test_abusive_intent_not_stated_where_an_exception_turns_on_it if {
+	facts := {"category": "PRIV_CATEGORY_CONTACT_INFORMATION", "subject_consented": false, "publicly_available_elsewhere": true}
+	finding := f(stated(facts))
+	human_review(finding)
+	some r in finding.reasons
+	r == {"clause_id": "PRIV-5c", "kind": "REASON_KIND_NOT_STATED", "missing_facts": ["case.violation.priv.abusive_intent"]}
+	human_review(f(stated({"category": "PRIV_CATEGORY_IDENTITY_DOCUMENT", "subject_consented": false, "regional_id_exception": true})))
+	human_review(f(stated({"category": "PRIV_CATEGORY_HOME_ADDRESS", "subject_consented": false, "crisis_help": true})))
+}
+
+test_public_home_address_with_intent_not_stated_goes_to_review if {
+	finding := f(stated({"category": "PRIV_CATEGORY_HOME_ADDRESS", "subject_consented": false, "publicly_available_elsewhere": true}))
+	human_review(finding)
+	some r in finding.reasons
+	r == {"clause_id": "PRIV-1c2", "kind": "REASON_KIND_NOT_STATED", "missing_facts": ["case.violation.priv.abusive_intent"]}
+}
+
+test_a_location_at_as_of_is_live_wherever_the_person_is if {
+	d := object.union(doc(location_at("PRIV_CATEGORY_LIVE_LOCATION", as_of)), {"case": {"country": ""}})
+	violation_of(f(d), ["PRIV-3b"])
+}
+
+test_screenshot_content_not_stated_goes_to_review if {
+	finding := f(stated({"category": "PRIV_CATEGORY_MESSAGE_SCREENSHOT"}))
+	human_review(finding)
+	cites(finding, "PRIV-5d7", "REASON_KIND_NOT_STATED")
+}
+
 test_home_address_is_a_first_violation if {
 	finding := f(doc(home))
 	violation_of(finding, ["PRIV-0", "PRIV-3a"])
@@ -145,25 +202,56 @@ test_live_location_without_time_is_live if {
 	first_violation(finding)
 }
 
-test_same_utc_day_is_live if {
-	every at in ["2024-05-01T00:00:00Z", "2024-05-01T11:59:59Z", "2024-05-01T12:00:00Z"] {
+# "Op dezelfde dag": the calendar day where the person is (Amsterdam: UTC+2 in May).
+test_same_local_day_is_live if {
+	every at in ["2024-04-30T22:00:00Z", "2024-05-01T11:59:59Z", "2024-05-01T12:00:00Z"] {
 		violation_of(f(doc(location_at("PRIV_CATEGORY_HOME_ADDRESS", at))), ["PRIV-3b"])
 	}
 }
 
-test_previous_utc_day_is_not_live if {
-	finding := f(doc(location_at("PRIV_CATEGORY_LIVE_LOCATION", "2024-04-30T23:59:59Z")))
+test_previous_local_day_is_not_live if {
+	finding := f(doc(location_at("PRIV_CATEGORY_LIVE_LOCATION", "2024-04-30T21:59:59Z")))
 	violation_of(finding, ["PRIV-3a"])
 	not "PRIV-3b" in clauses(finding)
 	not "PRIV-1d3" in clauses(finding)
 }
 
-test_same_day_is_utc_not_local if {
-	# 45 minutes earlier, but on the previous UTC day.
+test_same_day_is_local_not_utc if {
+	# 45 minutes earlier and on the previous UTC day, but the same day in Amsterdam.
 	d := object.union(doc(location_at("PRIV_CATEGORY_LIVE_LOCATION", "2024-04-30T23:15:00Z")), {"as_of": "2024-05-01T00:00:00Z"})
-	violation_of(f(d), ["PRIV-3a"])
-	d2 := object.union(doc(location_at("PRIV_CATEGORY_LIVE_LOCATION", "2024-05-01T00:00:00+02:00")), {"as_of": "2024-05-01T00:30:00Z"})
+	violation_of(f(d), ["PRIV-3b"])
+
+	# The same UTC day, but the day before in New York, where the case says the person is.
+	d2 := with_case(doc(location_at("PRIV_CATEGORY_LIVE_LOCATION", "2024-05-01T03:00:00Z")), {"time_zone": "America/New_York"})
 	violation_of(f(d2), ["PRIV-3a"])
+	not "PRIV-3b" in clauses(f(d2))
+}
+
+# Several zones that disagree, or no zone at all: whether it was the same day is not known.
+test_zones_that_disagree_leave_live_unknown if {
+	d := with_case(doc(location_at("PRIV_CATEGORY_LIVE_LOCATION", "2024-05-01T05:30:00Z")), {"country": "US"})
+	finding := f(d)
+	violation_of(finding, ["PRIV-3a"])
+	cites(finding, "PRIV-1a", "REASON_KIND_NOT_STATED")
+	some r in finding.reasons
+	r.clause_id == "PRIV-1a"
+	r.missing_facts == ["case.time_zone"]
+}
+
+test_no_zone_known_leaves_live_unknown_within_a_day if {
+	d := object.union(doc(location_at("PRIV_CATEGORY_LIVE_LOCATION", "2024-05-01T05:30:00Z")), {"case": {"country": ""}})
+	cites(f(d), "PRIV-1a", "REASON_KIND_NOT_STATED")
+	far := object.union(doc(location_at("PRIV_CATEGORY_LIVE_LOCATION", "2024-04-29T12:00:00Z")), {"case": {"country": ""}})
+	violation_of(f(far), ["PRIV-3a"])
+	not "PRIV-1a" in {r.clause_id | some r in f(far).reasons; r.kind == "REASON_KIND_NOT_STATED"}
+}
+
+test_an_exception_that_turns_on_the_day_goes_to_review if {
+	facts := object.union(location_at("PRIV_CATEGORY_LIVE_LOCATION", "2024-05-01T05:30:00Z"), {"public_engagement_event": true})
+	finding := f(with_case(doc(facts), {"country": "US"}))
+	human_review(finding)
+	some r in finding.reasons
+	r == {"clause_id": "PRIV-1d3", "kind": "REASON_KIND_NOT_STATED", "missing_facts": ["case.time_zone"]}
 }
 
 test_future_location_is_live if {
@@ -386,7 +474,7 @@ test_screenshot_with_public_information if {
 
 test_unknown_category_goes_to_a_human if {
 	human_review(f(doc({})))
-	cites(f(doc({})), "PRIV-3", "REASON_KIND_NOT_ESTABLISHED")
+	cites(f(doc({})), "PRIV-3", "REASON_KIND_NOT_STATED")
 	d := object.union(doc({}), {"case": {"violation": {"policy": "POLICY_PRIVATE_INFORMATION"}}})
 	human_review(f(object.union(d, {"case": object.union(d.case, {"violation": {"policy": "POLICY_PRIVATE_INFORMATION"}})})))
 }
@@ -504,10 +592,17 @@ test_pow_media_by_government_account if {
 	violation_of(f(posted(with_account(doc(pow), {"government_or_military": true}), "2023-02-01T08:00:00Z")), ["PRIV-3h"])
 }
 
-test_pow_media_without_posted_at_uses_as_of if {
-	violation_of(f(with_account(doc(pow), state_media)), ["PRIV-3h"])
+# When the media was posted is a fact: not stated, it is unknown, never as_of.
+test_pow_media_without_posted_at_goes_to_review if {
+	finding := f(with_account(doc(pow), state_media))
+	human_review(finding)
+	some r in finding.reasons
+	r == {"clause_id": "PRIV-3h", "kind": "REASON_KIND_NOT_STATED", "missing_facts": ["case.content.posted_at"]}
+
+	# Decided before the date, the post cannot have been posted on or after it.
 	d := object.union(with_account(doc(pow), state_media), {"as_of": "2022-04-04T12:00:00Z"})
 	not f(d).violation
+	f(d).outcome == "OUTCOME_NO_ACTION"
 }
 
 test_pow_media_just_before_the_date if {
@@ -527,7 +622,7 @@ test_pow_media_by_an_ordinary_account_is_private_media if {
 
 test_pow_media_has_no_media_exceptions if {
 	facts := object.union(pow, {"mainstream_media_coverage": true, "public_discourse_value": true, "subject_consented": true, "subject_is_public_figure": true})
-	finding := f(with_account(doc(facts), state_media))
+	finding := f(posted(with_account(doc(facts), state_media), "2023-01-01T00:00:00Z"))
 	violation_of(finding, ["PRIV-3h"])
 	not "PRIV-6a" in clauses(finding)
 }
@@ -582,6 +677,13 @@ test_private_media_again_is_still_locked_until_removed if {
 	finding.outcome == "OUTCOME_TEMPORARY_LOCK"
 	finding.enforcement.clause_id == "PRIV-9d"
 	finding.enforcement.repeat_after_warning
+}
+
+# PRIV-9c is an account property in the store too.
+test_account_property_dedicated_to_live_location if {
+	finding := f(with_account(doc(home), {"dedicated_to_live_location": true}))
+	finding.outcome == "OUTCOME_PERMANENT_SUSPENSION"
+	finding.enforcement.clause_id == "PRIV-9c"
 }
 
 test_account_dedicated_to_live_location if {
@@ -667,8 +769,8 @@ test_catalog_sub_items_have_a_parent if {
 	}
 }
 
-# Every clause the package can cite is in the catalog (lib.reason is
-# undefined for a missing entry, which would silently drop the reason).
+# Every clause the package can cite is in the catalog (the server refuses a
+# decision that cites a clause its catalog lacks).
 cited_ids := {
 	"PRIV-0", "PRIV-1a", "PRIV-1b", "PRIV-1c1", "PRIV-1c2", "PRIV-1d1", "PRIV-1d2", "PRIV-1d3",
 	"PRIV-2", "PRIV-2a", "PRIV-2b", "PRIV-2c", "PRIV-3", "PRIV-3a", "PRIV-3b", "PRIV-3c", "PRIV-3c1",
@@ -726,7 +828,7 @@ test_not_private_cites_priv_5 if {
 }
 
 test_pow_media_cites_neither_priv_0_nor_priv_3 if {
-	finding := f(with_account(doc(pow), state_media))
+	finding := f(posted(with_account(doc(pow), state_media), "2023-01-01T00:00:00Z"))
 	not "PRIV-3" in clauses(finding)
 	cites(finding, "PRIV-9", "REASON_KIND_CONSEQUENCE")
 }

@@ -180,9 +180,20 @@ test_priv_at_most_five_posts if {
 	assess(priv("PRIV_CATEGORY_HOME_ADDRESS", {"role": "REPORTER_ROLE_SUBJECT"}, {"post_ids": posts(5)})).admissible == true
 }
 
-test_priv_unspecified_category_follows_the_information_rules if {
+# A report that does not say which type is admissible only when either type would be.
+test_priv_type_not_stated_is_admissible_when_either_type_would_be if {
+	r := object.remove(priv("PRIV_CATEGORY_HOME_ADDRESS", {"role": "REPORTER_ROLE_SUBJECT"}, {}), ["priv_category"])
+	a := assess(r)
+	a.admissible == true
+	reasons_of(a) == {met("PRIV-7"), met("PRIV-8")}
+}
+
+test_priv_type_not_stated_that_decides_is_named if {
 	r := object.remove(priv("PRIV_CATEGORY_HOME_ADDRESS", anonymous, {"clearly_abusive": true}), ["priv_category"])
-	assess(r).admissible == true
+	a := assess(r)
+	a.admissible == false
+	some reason in a.reasons
+	reason == {"clause_id": "PRIV-7", "kind": "REASON_KIND_NOT_STATED", "missing_facts": ["report.priv_category"]}
 }
 
 # ---------------------------------------------------------------- other policies
@@ -192,7 +203,7 @@ test_other_policies_are_admissible_from_anyone_without_clauses if {
 		a := assess({"policy": policy, "reporter": anonymous, "post_ids": posts(7)})
 		a.admissible == true
 		a.expedited_review == false
-		a.reasons == set()
+		a.reasons == []
 	}
 }
 

@@ -24,8 +24,8 @@ with_account(doc, patch) := object.union(doc, {"account": object.union(doc.accou
 
 with_groups(doc, groups) := object.union(doc, {"groups": groups})
 
-# The facts of a group that meets all three TVE-3 criteria.
-extremist := {"identifiable_as_extremist": true, "uses_or_promotes_violence": true, "targets_civilians": true}
+# The facts of a group that meets all three TVE-3 criteria and is not listed.
+extremist := {"on_terrorism_list": false, "identifiable_as_extremist": true, "uses_or_promotes_violence": true, "targets_civilians": true}
 
 clauses(reasons) := {r.clause_id | some r in reasons}
 
@@ -44,6 +44,17 @@ suspended(f) if {
 	f.enforcement.warning == false
 	kinds(f.reasons, "TVE-7") == {"REASON_KIND_CONSEQUENCE"}
 }
+
+human_review(f) if {
+	f.violation == false
+	f.outcome == "OUTCOME_HUMAN_REVIEW"
+	f.effects == {}
+	f.enforcement.counts_as_violation == false
+	not "TVE-7" in clauses(f.reasons)
+}
+
+# The facts a reason says are not stated.
+missing(reasons, id) := {fact | some r in reasons; r.clause_id == id; r.kind == "REASON_KIND_NOT_STATED"; some fact in r.missing_facts}
 
 no_action(f) if {
 	f.violation == false
@@ -75,10 +86,60 @@ test_promotion_of_a_listed_group_cites_tve_2 if {
 	kinds(f.reasons, "TVE-2") == {"REASON_KIND_CRITERION_MET"}
 }
 
-test_promotion_of_an_unqualified_group_still_violates_tve_1 if {
-	f := finding(case_with({"category": "TVE_CATEGORY_PROMOTION", "group": {"identifiable_as_extremist": true}}))
+# TVE-3 for every kind of conduct: promoting a group needs the group to qualify.
+test_promotion_of_a_group_that_does_not_qualify_is_not_a_violation if {
+	group := {"on_terrorism_list": false, "identifiable_as_extremist": true, "uses_or_promotes_violence": false}
+	f := finding(case_with({"category": "TVE_CATEGORY_PROMOTION", "group": group}))
+	no_action(f)
+	kinds(f.reasons, "TVE-1") == {"REASON_KIND_NOT_ESTABLISHED"}
+	kinds(f.reasons, "TVE-2") == {"REASON_KIND_CRITERION_NOT_MET"}
+	kinds(f.reasons, "TVE-3") == {"REASON_KIND_CRITERION_NOT_MET"}
+	kinds(f.reasons, "TVE-3b") == {"REASON_KIND_CRITERION_NOT_MET"}
+}
+
+test_acting_on_behalf_and_promoting_decide_a_group_alike if {
+	group := {"on_terrorism_list": false, "identifiable_as_extremist": true, "uses_or_promotes_violence": true, "targets_civilians": false}
+	every category in ["TVE_CATEGORY_PROMOTION", "TVE_CATEGORY_ACTS_ON_BEHALF", "TVE_CATEGORY_THREAT", "TVE_CATEGORY_INSIGNIA"] {
+		no_action(finding(case_with({"category": category, "group": group})))
+	}
+}
+
+# Unknown is not false: a group fact not stated, where the answer turns on it.
+test_a_group_fact_not_stated_goes_to_human_review if {
+	group := {"on_terrorism_list": false, "identifiable_as_extremist": true, "uses_or_promotes_violence": true}
+	f := finding(case_with({"category": "TVE_CATEGORY_PROMOTION", "group": group}))
+	human_review(f)
+	missing(f.reasons, "TVE-3") == {"case.violation.tve.group.targets_civilians"}
+	kinds(f.reasons, "TVE-3a") == {"REASON_KIND_CRITERION_MET"}
+}
+
+test_listing_not_stated_goes_to_human_review_when_tve_3_fails if {
+	group := {"identifiable_as_extremist": false}
+	f := finding(case_with({"category": "TVE_CATEGORY_RECRUITMENT", "group": group}))
+	human_review(f)
+	missing(f.reasons, "TVE-2") == {"case.violation.tve.group.on_terrorism_list"}
+	kinds(f.reasons, "TVE-3") == {"REASON_KIND_CRITERION_NOT_MET"}
+}
+
+test_a_listed_group_needs_no_tve_3_facts if {
+	f := finding(case_with({"category": "TVE_CATEGORY_INSIGNIA", "group": {"on_terrorism_list": true}}))
 	suspended(f)
-	clauses(f.reasons) == {"TVE-1", "TVE-7"}
+	clauses(f.reasons) == {"TVE-2", "TVE-4", "TVE-4d", "TVE-7"}
+}
+
+test_a_group_named_only_by_an_unknown_id_goes_to_human_review if {
+	f := finding(case_with({"category": "TVE_CATEGORY_PROMOTION", "group_id": "g-unknown"}))
+	human_review(f)
+	missing(f.reasons, "TVE-2") == {"case.violation.tve.group.on_terrorism_list"}
+	count(missing(f.reasons, "TVE-3")) == 3
+}
+
+test_promotion_of_a_group_with_little_known_is_not_a_suspension if {
+	# Before, promotion ignored the group's facts and suspended; now the group decides.
+	f := finding(case_with({"category": "TVE_CATEGORY_PROMOTION", "group": {"identifiable_as_extremist": true}}))
+	human_review(f)
+	clauses(f.reasons) == {"TVE-1", "TVE-2", "TVE-3", "TVE-3a"}
+	kinds(f.reasons, "TVE-1") == {"REASON_KIND_NOT_ESTABLISHED"}
 }
 
 test_no_category_is_not_established if {
@@ -114,8 +175,8 @@ test_recruiting_for_a_violent_extremist_group_cites_all_tve_3_criteria if {
 }
 
 test_tve_3_needs_every_criterion if {
-	every missing in ["identifiable_as_extremist", "uses_or_promotes_violence", "targets_civilians"] {
-		f := finding(case_with({"category": "TVE_CATEGORY_INSIGNIA", "group": object.remove(extremist, [missing])}))
+	every fact in ["identifiable_as_extremist", "uses_or_promotes_violence", "targets_civilians"] {
+		f := finding(case_with({"category": "TVE_CATEGORY_INSIGNIA", "group": object.union(extremist, {fact: false})}))
 		no_action(f)
 		kinds(f.reasons, "TVE-3") == {"REASON_KIND_CRITERION_NOT_MET"}
 		kinds(f.reasons, "TVE-2") == {"REASON_KIND_CRITERION_NOT_MET"}
@@ -125,7 +186,7 @@ test_tve_3_needs_every_criterion if {
 }
 
 test_unmet_criterion_is_named_and_met_ones_too if {
-	f := finding(case_with({"category": "TVE_CATEGORY_ACTS_ON_BEHALF", "group": object.remove(extremist, ["targets_civilians"])}))
+	f := finding(case_with({"category": "TVE_CATEGORY_ACTS_ON_BEHALF", "group": object.union(extremist, {"targets_civilians": false})}))
 	kinds(f.reasons, "TVE-3a") == {"REASON_KIND_CRITERION_MET"}
 	kinds(f.reasons, "TVE-3b") == {"REASON_KIND_CRITERION_MET"}
 	kinds(f.reasons, "TVE-3c") == {"REASON_KIND_CRITERION_NOT_MET"}
@@ -135,11 +196,11 @@ test_unmet_criterion_is_named_and_met_ones_too if {
 	contains(lib.text(r, "nl"), "Niet vastgesteld")
 }
 
-test_on_behalf_without_any_group_is_not_a_violation if {
+test_on_behalf_without_any_group_goes_to_human_review if {
 	f := finding(case_with({"category": "TVE_CATEGORY_DISTRIBUTION_SERVICES"}))
-	no_action(f)
-	clauses(f.reasons) == {"TVE-2", "TVE-3", "TVE-3a", "TVE-3b", "TVE-3c", "TVE-4"}
-	kinds(f.reasons, "TVE-3a") == {"REASON_KIND_CRITERION_NOT_MET"}
+	human_review(f)
+	clauses(f.reasons) == {"TVE-4", "TVE-4c"}
+	missing(f.reasons, "TVE-4c") == {"case.violation.tve.group_id"}
 }
 
 # ---------------------------------------------------------------- stored designations
@@ -162,11 +223,19 @@ test_stored_designation_wins_over_case_facts if {
 	# The stored assessment found the group is neither; the case's facts are not used.
 	doc := with_groups(
 		case_with({"category": "TVE_CATEGORY_RECRUITMENT", "group_id": "g-cleared", "group": {"on_terrorism_list": true}}),
-		{"g-cleared": {"group_id": "g-cleared", "designated": true}},
+		{"g-cleared": {"group_id": "g-cleared", "designated": true, "terrorist_organisation": false, "violent_extremist_group": false}},
 	)
 	f := finding(doc)
 	no_action(f)
 	clauses(f.reasons) == {"TVE-2", "TVE-3", "TVE-4"}
+}
+
+test_a_designation_without_tve_facts_leaves_tve_to_the_case if {
+	doc := with_groups(
+		case_with({"category": "TVE_CATEGORY_RECRUITMENT", "group_id": "g-cha-only", "group": {"on_terrorism_list": true}}),
+		{"g-cha-only": {"group_id": "g-cha-only", "designated": true}},
+	)
+	suspended(finding(doc))
 }
 
 test_unknown_group_id_falls_back_to_case_facts if {
