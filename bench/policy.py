@@ -21,15 +21,13 @@ import json
 import statistics
 import subprocess
 import sys
-import tarfile
-import tempfile
 import time
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 from opa_bindings import OpaEngine
 
+from server.audit.candidates import CandidateError, from_git
 from server.engine.bundle import Bundle
 from server.engine.embedded import new_engine, reexec_with_go_gc_tuned
 
@@ -48,16 +46,12 @@ def decide_inputs(bundle: Bundle) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
-def bundle_at(ref: str, repo: Path = ROOT) -> Bundle:
+def bundle_at(ref: str) -> Bundle:
     """The policies of ``rego/`` at a git ref (tests and tables left out)."""
     try:
-        archive = subprocess.run(["git", "archive", "--format=tar", ref, "rego"], cwd=repo, capture_output=True, check=True).stdout
-    except subprocess.CalledProcessError as exc:
-        raise SystemExit(f"cannot read rego/ at {ref!r}: {exc.stderr.decode().strip()}") from None
-    with tempfile.TemporaryDirectory(prefix="verdict-bench-policy-") as tmp:
-        with tarfile.open(fileobj=BytesIO(archive)) as tar:
-            tar.extractall(tmp, filter="data")
-        return Bundle.from_directory(Path(tmp) / "rego")
+        return from_git(ref, ROOT / "rego")
+    except CandidateError as exc:
+        raise SystemExit(f"cannot read rego/ at {ref!r}: {exc}") from None
 
 
 def default_ref(fallback: str) -> str:

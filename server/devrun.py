@@ -37,8 +37,7 @@ def start_opa(bundle_dir: Path, addr: str) -> tuple[subprocess.Popen, str]:
     opa = shutil.which("opa")
     if opa:
         Path("var").mkdir(exist_ok=True)
-        revision = Bundle.from_directory(bundle_dir).revision
-        subprocess.run([opa, "build", "--bundle", str(bundle_dir), "--revision", revision, "--output", "var/bundle.tar.gz"], check=True)
+        Path("var/bundle.tar.gz").write_bytes(Bundle.from_directory(bundle_dir).tarball())
         return subprocess.Popen([opa, "run", "--server", "--addr", addr, "var/bundle.tar.gz"]), "opa"
     sidecar = [sys.executable, "-m", "server.engine.sidecar", "--bundle", str(bundle_dir), "--addr", addr, "--watch"]
     return subprocess.Popen(sidecar), "sidecar"

@@ -49,8 +49,7 @@ class OpaProcess:
             from server.engine.bundle import Bundle
 
             out = self.bundle.parent / f"bundle-{self.port}.tar.gz"
-            revision = Bundle.from_directory(self.bundle).revision
-            subprocess.run(["opa", "build", "-b", str(self.bundle), "-r", revision, "-o", str(out)], check=True)
+            out.write_bytes(Bundle.from_directory(self.bundle).tarball())  # policies and data only, revision in .manifest
             cmd = ["opa", "run", "--server", "--addr", f"127.0.0.1:{self.port}", str(out)]
         else:
             cmd = [str(ROOT / ".venv/bin/python"), "-m", "server.engine.sidecar", "--bundle", str(self.bundle), "--addr", f"127.0.0.1:{self.port}"]

@@ -59,8 +59,24 @@ def register(commands: argparse._SubParsersAction) -> None:
     tables.add_argument("policy", nargs="?", help="only this table (pi, tve, ei, cha, priv)")
     tables.add_argument("--bundle", type=Path, default=Path("rego"), help="bundle directory (default: rego)")
     tables.add_argument("-v", "--verbose", action="store_true", help="list passing cases too")
+    tables.add_argument("--against", metavar="REF",
+                        help="compare: run every case through the policies at git ref REF (or a bundle directory) and "
+                             "through --bundle, and list what each case's result gains or loses")
     tables.add_argument("--json", action="store_true", help="machine-readable output")
     tables.set_defaults(handler=run_tables)
+
+    build = sub.add_parser(
+        "build",
+        help="write the served bundle as an OPA bundle (bundle.tar.gz)",
+        description=(
+            "Write the policies and data of a bundle directory, without Rego tests and decision tables, as an OPA "
+            "bundle with the revision in its .manifest: `opa run --server bundle.tar.gz` serves exactly the revision "
+            "the server archives."
+        ),
+    )
+    build.add_argument("--bundle", type=Path, default=Path("rego"), help="bundle directory (default: rego)")
+    build.add_argument("-o", "--output", type=Path, default=Path("bundle.tar.gz"), help="where to write it (default: bundle.tar.gz)")
+    build.set_defaults(handler=run_build)
 
     revision = sub.add_parser("revision", help="print the content hash (revision) of a bundle directory")
     revision.add_argument("--bundle", type=Path, default=Path("rego"), help="bundle directory (default: rego)")
@@ -71,6 +87,18 @@ def _load(bundle_dir: Path, tests: bool = False):
     from server.engine.bundle import Bundle
 
     return Bundle.from_directory(bundle_dir, tests=tests)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from server.engine.bundle import BundleError
+
+    try:
+        bundle = _load(args.bundle)
+    except BundleError as exc:
+        return fail(str(exc))
+    args.output.write_bytes(bundle.tarball())
+    print(f"wrote {args.output}: {len(bundle.files)} files, revision {bundle.revision}")
+    return 0
 
 
 def run_revision(args: argparse.Namespace) -> int:
@@ -195,6 +223,8 @@ def run_tables(args: argparse.Namespace) -> int:
     from server.engine.bundle import BundleError
     from server.policytools import tables
 
+    if args.against:
+        return _compare_tables(args)
     try:
         results = tables.run(_load(args.bundle, tests=True), args.policy)
     except BundleError as exc:
@@ -217,3 +247,27 @@ def run_tables(args: argparse.Namespace) -> int:
     print("\n" + table([[t, str(p), str(f)] for t, (p, f) in counts.items()], ["table", "passed", "failed"]))
     print(f"\n{len(results) - len(failed)}/{len(results)} cases pass")
     return 1 if failed else 0
+
+
+def _compare_tables(args: argparse.Namespace) -> int:
+    from server.audit import candidates
+    from server.engine.bundle import BundleError
+    from server.policytools import tables
+
+    try:
+        with_tables = _load(args.bundle, tests=True)
+        current = _load(args.bundle)
+        earlier = (candidates.from_directory(args.against) if Path(args.against).is_dir()
+                   else candidates.from_git(args.against, args.bundle))
+    except (BundleError, candidates.CandidateError) as exc:
+        return fail(str(exc))
+    changes = tables.compare(with_tables, current, earlier, args.policy)
+    if args.json:
+        print_json([c.__dict__ for c in changes])
+        return 0
+    for c in changes:
+        print(f"{c.case_id:<10} {c.description}")
+        for change in c.changes:
+            print(f"      {change}")
+    print(f"\n{len(changes)} case(s) decide differently on {current.revision[:12]} than on {args.against} ({earlier.revision[:12]})")
+    return 0

@@ -7,7 +7,7 @@
 #    "input": {"case": {...}, "account": {...}, "groups": {...}}   (decide)
 #             {"report": {...}} | {"group": {...}, "as_of": "..."}  (report, group)
 #    "expect": {"result": {partial result}, "clauses": [cited], "not_clauses": [not cited]},
-#    "grpc_error": "case.violation.cha.category"}   (optional: the API refuses this
+#    "grpc_error": "case.content.kind"}   (optional: the API refuses this
 #    malformed case with INVALID_ARGUMENT naming that field; the policy still decides it)
 # "result" is matched leaf by leaf (arrays whole); absent fields count as
 # false, 0, "" or [] as protobuf JSON would leave them out.
@@ -65,24 +65,27 @@ leaf_ok(result, path, value) if {
 	object.get(result, path, null) == null
 }
 
-mismatches(c) := {sprintf("%v: expected %v, got %v", [concat(".", path), value, object.get(result, path, null)]) |
+# Why a case fails, in words; empty when it passes. The policy is evaluated
+# once per case (a `with` disables OPA's cache, so each run(c) would evaluate
+# the whole decision again).
+problems(c) := checked(c, result) if {
 	result := run(c)
-	some [path, value] in leaves(object.get(c.expect, "result", {}))
-	not leaf_ok(result, path, value)
+} else := {"no result: the policy is undefined for this input"}
+
+checked(c, result) := (mismatches | missing) | unexpected if {
+	mismatches := {sprintf("%v: expected %v, got %v", [concat(".", path), value, object.get(result, path, null)]) |
+		some [path, value] in leaves(object.get(c.expect, "result", {}))
+		not leaf_ok(result, path, value)
+	}
+	citations := cited(result)
+	missing := {sprintf("clause %s not cited", [id]) | some id in object.get(c.expect, "clauses", []); not id in citations}
+	unexpected := {sprintf("clause %s cited but should not be", [id]) | some id in object.get(c.expect, "not_clauses", []); id in citations}
 }
 
-missing_clauses(c) := {id | some id in object.get(c.expect, "clauses", []); not id in cited(run(c))}
-
-unexpected_clauses(c) := {id | some id in object.get(c.expect, "not_clauses", []); id in cited(run(c))}
-
-# Why a case fails, in words; empty when it passes.
-problems(c) := {"no result: the policy is undefined for this input"} if not run(c)
-
-problems(c) := ((mismatches(c) | {sprintf("clause %s not cited", [id]) | some id in missing_clauses(c)}) | {sprintf("clause %s cited but should not be", [id]) | some id in unexpected_clauses(c)}) if run(c)
-
-failing(table) := {c.id: problems(c) |
+failing(table) := {c.id: found |
 	some c in data.tables[table].cases
-	count(problems(c)) > 0
+	found := problems(c)
+	count(found) > 0
 }
 
 table_passes(table) if {

@@ -7,7 +7,7 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-from server.engine.bundle import Bundle, BundleError
+from server.engine.bundle import Bundle, BundleError, is_test_file
 
 
 class CandidateError(ValueError):
@@ -21,22 +21,26 @@ def from_directory(path: str | Path) -> Bundle:
         raise CandidateError(f"candidate {path}: {exc}") from None
 
 
-def from_git(ref: str, bundle_dir: Path) -> Bundle:
-    """The bundle directory as it is at ``ref`` in the repository that holds it."""
-    def git(*args: str) -> bytes:
-        result = subprocess.run(["git", "-C", str(bundle_dir), *args], capture_output=True)
+def from_git(ref: str, bundle_dir: Path, tests: bool = False) -> Bundle:
+    """The bundle directory as it is at ``ref`` in the repository that holds it:
+    what would be served (with ``tests``, the Rego tests and decision tables too)."""
+    def git(*args: str, where: Path = bundle_dir) -> bytes:
+        result = subprocess.run(["git", "-C", str(where), *args], capture_output=True)
         if result.returncode != 0:
             raise CandidateError(f"git {' '.join(args)}: {result.stderr.decode(errors='replace').strip()}")
         return result.stdout
 
     prefix = git("rev-parse", "--show-prefix").decode().strip()  # e.g. "rego/"
     commit = git("rev-parse", "--verify", f"{ref}^{{commit}}").decode().strip()
-    archive = git("archive", "--format=tar", commit, "--", prefix or ".")
+    # The subtree itself (commit:prefix), so paths in the archive start at the bundle.
+    top = Path(git("rev-parse", "--show-toplevel").decode().strip())
+    archive = git("archive", "--format=tar", f"{commit}:{prefix}" if prefix else commit, where=top)
     files = {}
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         for member in tar.getmembers():
-            if member.isfile():
-                files[member.name[len(prefix):]] = tar.extractfile(member).read()  # type: ignore[union-attr]
+            path = member.name
+            if member.isfile() and (tests or not is_test_file(path)):
+                files[path] = tar.extractfile(member).read()  # type: ignore[union-attr]
     try:
         return Bundle.from_files(files)
     except BundleError as exc:

@@ -111,6 +111,10 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (3, "which TVE-5 exception a group designation rests on", [
         "ALTER TABLE group_designations ADD COLUMN tve_exception_clauses TEXT NOT NULL DEFAULT ''",
     ]),
+    (11, "PRIV-9 accounts dedicated to someone's live location; designations without a TVE classification", [
+        "ALTER TABLE accounts ADD COLUMN dedicated_to_live_location INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE group_designations ADD COLUMN tve_assessed INTEGER NOT NULL DEFAULT 1",
+    ]),
 ]
 
 

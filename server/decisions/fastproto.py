@@ -63,6 +63,8 @@ def _setter(field: FieldDescriptor) -> Setter:
             if field.is_repeated:
                 return lambda msg, value: [getattr(msg, name).add().FromJsonString(v) for v in value]
             return lambda msg, value: getattr(msg, name).FromJsonString(value)
+        if sub.GetOptions().map_entry:
+            return lambda msg, value: getattr(msg, name).update(value)
         if field.is_repeated:
             def set_messages(msg: Message, value: Any) -> None:
                 container = getattr(msg, name)

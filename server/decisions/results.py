@@ -7,7 +7,7 @@ sentence, or for an unmet criterion the catalog's en_not/nl_not.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from google.protobuf.message import Message
 
@@ -32,24 +32,40 @@ def catalog_of(bundle: Bundle) -> dict[str, Mapping[str, str]]:
     return flat
 
 
-def _words(catalog: Catalog, clause_id: str, not_met: bool = False) -> tuple[str, str]:
+def _number(value: str, lang: str) -> str:
+    """A whole number the way the language writes it: 100,000 / 100.000."""
+    if not value.isdigit():
+        return value
+    grouped = f"{int(value):,}"
+    return grouped.replace(",", ".") if lang == "nl" else grouped
+
+
+def _words(catalog: Catalog, clause_id: str, not_met: bool = False, values: Mapping[str, str] | None = None,
+           missing: Sequence[str] = ()) -> tuple[str, str]:
+    """The catalog sentence in English and Dutch, worded for the values the
+    reason carries ({followers}, {posts}), and naming the facts not stated."""
     entry = catalog.get(clause_id)
     if entry is None:
         raise PolicyContractError(f"the policy cites {clause_id}, which its clause catalog does not have")
-    if not_met:
-        return entry.get("en_not", entry["en"]), entry.get("nl_not", entry["nl"])
-    return entry["en"], entry["nl"]
+    en, nl = (entry.get("en_not", entry["en"]), entry.get("nl_not", entry["nl"])) if not_met else (entry["en"], entry["nl"])
+    for name, value in (values or {}).items():
+        en = en.replace("{" + name + "}", _number(value, "en"))
+        nl = nl.replace("{" + name + "}", _number(value, "nl"))
+    if missing:
+        facts = ", ".join(missing)
+        en, nl = f"Not stated ({facts}), so not established: {en}", f"Niet vermeld ({facts}), dus niet vastgesteld: {nl}"
+    return en, nl
 
 
 def put_in_words(reasons: Any, catalog: Catalog) -> None:
     for r in reasons:
-        r.text_en, r.text_nl = _words(catalog, r.clause_id, r.kind == _NOT_MET)
+        r.text_en, r.text_nl = _words(catalog, r.clause_id, r.kind == _NOT_MET, r.values, r.missing_facts)
 
 
 def _assessment_words(assessment: decision_pb2.PublicInterestAssessment, catalog: Catalog) -> None:
     put_in_words(assessment.reasons, catalog)
     for c in assessment.criteria:
-        c.text_en, c.text_nl = _words(catalog, c.clause_id, not c.met)
+        c.text_en, c.text_nl = _words(catalog, c.clause_id, not c.met, c.values)
     for f in assessment.factors:
         f.text_en, f.text_nl = _words(catalog, f.clause_id)
 

@@ -336,25 +336,16 @@ class DecisionService:
 
     def _apply_group(self, cur: Cursor, request: ps.AssessGroupRequest, assessment: assessments_pb2.GroupAssessment,
                      decision_id: str) -> dict[str, Any]:
-        """Store the designation and link the accounts that exist, so later cases see it.
-
-        A group sent to human review (CHA-8) is left undesignated in the store
-        but not marked "not designated": later cases keep asking for review.
+        """Store what the policy says an applied assessment stores (its
+        ``designation``, and ``store_clause_id`` for why) and link the accounts
+        that exist, so later cases see it. Without a designation nothing is
+        written (a human decides first: CHA-8, or a fact not stated), and
+        later cases keep asking for review.
         """
         group = request.group
-        if assessment.outcome == decision_pb2.OUTCOME_HUMAN_REVIEW:
-            return {"designation": None, "pending": "human review"}
-        designation = {
-            "group_id": group.group_id, "name": group.name, "designated": assessment.designated,
-            "terrorist_organisation": assessment.terrorist_organisation,
-            "violent_extremist_group": assessment.violent_extremist_group, "tve_exception": assessment.tve_exception,
-            "tve_exception_clauses": sorted({r.clause_id for r in assessment.reasons
-                                             if r.kind == decision_pb2.REASON_KIND_EXCEPTION and r.clause_id in ("TVE-5a", "TVE-5b")}),
-            "assessed_at": request.as_of.ToJsonString(),
-            "review_by": assessment.review_by.ToJsonString() if assessment.HasField("review_by") else None,
-            "limits_expire_at": assessment.limits_expire_at.ToJsonString() if assessment.HasField("limits_expire_at") else None,
-            "decision_id": decision_id,
-        }
+        if not assessment.HasField("designation"):
+            return {"designation": None, "pending": assessment.store_clause_id}
+        designation = {**to_dict(assessment.designation), "decision_id": decision_id}
         self.store.save_designation(cur, designation)
         self.cache.forget([a.account_id for a in group.linked_accounts], [group.group_id])
         linked, unknown = [], []

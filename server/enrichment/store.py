@@ -36,12 +36,12 @@ class AccountSnapshot:
 
 _ACCOUNT_COLUMNS = (
     "account_id, verified, followers, office_role, office_level, state_affiliated_media, "
-    "government_or_military, suspended, history_version, updated_at, source"
+    "government_or_military, suspended, history_version, updated_at, source, dedicated_to_live_location"
 )
 
 _DESIGNATION_COLUMNS = (
     "group_id, name, designated, terrorist_organisation, violent_extremist_group, tve_exception, "
-    "tve_exception_clauses, assessed_at, review_by, limits_expire_at, decision_id"
+    "tve_exception_clauses, assessed_at, review_by, limits_expire_at, decision_id, tve_assessed"
 )
 
 _DESIGNATION_FLAGS = ("designated", "terrorist_organisation", "violent_extremist_group", "tve_exception")
@@ -73,7 +73,7 @@ class AccountStore:
         row = cur.execute(f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE account_id = ?", (account_id,)).fetchone()
         if row is None:
             raise AccountNotFound(account_id)
-        (acc_id, verified, followers, role, level, state_media, gov, suspended, version, updated_at, source) = row
+        (acc_id, verified, followers, role, level, state_media, gov, suspended, version, updated_at, source, dedicated) = row
         doc: dict[str, Any] = {
             "account_id": acc_id,
             "verified": bool(verified),
@@ -83,6 +83,7 @@ class AccountStore:
             "state_affiliated_media": bool(state_media),
             "government_or_military": bool(gov),
             "suspended": bool(suspended),
+            "dedicated_to_live_location": bool(dedicated),
             "history": [
                 {"decision_id": d, "policy": p, "clause_id": c, "at": at, "warning": bool(w)}
                 for d, p, c, at, w in cur.execute(
@@ -128,6 +129,9 @@ class AccountStore:
             for flag in _DESIGNATION_FLAGS:
                 doc[flag] = bool(doc[flag])
             doc["tve_exception_clauses"] = doc["tve_exception_clauses"].split()
+            if not doc.pop("tve_assessed"):
+                # Assessed without TVE facts: the designation says nothing about TVE-2 and TVE-3.
+                del doc["terrorist_organisation"], doc["violent_extremist_group"]
             out[doc["group_id"]] = {k: v for k, v in doc.items() if v is not None}
         return out
 
@@ -162,18 +166,20 @@ class AccountStore:
             _enum_name(account_pb2.OfficeRole, account.office_role or account_pb2.OFFICE_ROLE_NONE),
             _enum_name(account_pb2.OfficeLevel, account.office_level),
             int(account.state_affiliated_media), int(account.government_or_military), int(account.suspended),
-            source, now,
+            int(account.dedicated_to_live_location), source, now,
         )
         if created:
             cur.execute(
                 "INSERT INTO accounts (verified, followers, office_role, office_level, state_affiliated_media, "
-                "government_or_military, suspended, source, updated_at, account_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "government_or_military, suspended, dedicated_to_live_location, source, updated_at, account_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (*values, account.account_id),
             )
         else:
             cur.execute(
                 "UPDATE accounts SET verified = ?, followers = ?, office_role = ?, office_level = ?, state_affiliated_media = ?, "
-                "government_or_military = ?, suspended = ?, source = ?, updated_at = ? WHERE account_id = ?",
+                "government_or_military = ?, suspended = ?, dedicated_to_live_location = ?, source = ?, updated_at = ? "
+                "WHERE account_id = ?",
                 (*values, account.account_id),
             )
         changed_history = False
@@ -249,6 +255,7 @@ class AccountStore:
         cur.execute("DELETE FROM group_designations WHERE group_id = ?", (designation["group_id"],))
         columns = [c.strip() for c in _DESIGNATION_COLUMNS.split(",")]
         values = [int(designation.get(c, False)) if c in _DESIGNATION_FLAGS else designation.get(c) for c in columns]
+        values[columns.index("tve_assessed")] = int("terrorist_organisation" in designation or "violent_extremist_group" in designation)
         values[columns.index("tve_exception_clauses")] = " ".join(designation.get("tve_exception_clauses") or [])
         values = [v if v is not None or c in ("review_by", "limits_expire_at") else "" for c, v in zip(columns, values)]
         cur.execute(

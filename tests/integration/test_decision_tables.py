@@ -23,7 +23,7 @@ from verdict.v1 import account_pb2, assessments_pb2, case_pb2
 
 from tests.conftest import REGO, start_server
 
-BUNDLE = Bundle.from_directory(REGO)
+BUNDLE = Bundle.from_directory(REGO, tests=True)  # the decision tables are test data, not part of the served bundle
 CASES = [
     pytest.param(table, case, id=case["id"])
     for table, doc in sorted((BUNDLE.data.get("tables") or {}).items())
