@@ -157,9 +157,17 @@ def run_explain(args: argparse.Namespace) -> int:
         print(explanation.text_nl if args.lang == "nl" else explanation.text_en)
         print("\nInput given to OPA:")
         print(json.dumps(json.loads(explanation.record.input_json), indent=2, ensure_ascii=False))
-        print("\nRules that fired (on revision %s):" % explanation.record.policy_revision[:12])
+        nl = args.lang == "nl"
+        revision = explanation.record.policy_revision[:12]
+        print(("\nRegels die vuurden (op revisie %s), en de clausules die ze opleverden:" if nl else
+               "\nRules that fired (on revision %s), and the clauses each produced:") % revision)
         for rule in explanation.rules:
-            print(f"  {rule.rule:<45} {rule.location:<38} {' '.join(rule.clause_ids)}")
+            print(f"  {rule.rule}  ({rule.location})  {rule.title}")
+            print(f"      {' '.join(rule.clause_ids) or '-'}")
+        if explanation.evaluated:
+            print("\nAlleen geëvalueerd (geen regel-body slaagde):" if nl else "\nOnly evaluated (no body succeeded):")
+            for rule in explanation.evaluated:
+                print(f"  {rule.rule}  ({rule.location})  {rule.title}")
         return 0
 
     return _rpc(args, work)

@@ -9,6 +9,7 @@ import sys
 from datetime import datetime, timezone
 from typing import Any
 
+from clients.cli.labels import enum_words, label
 from clients.cli.output import fail, print_json
 
 POLICY_ALIASES = {
@@ -60,16 +61,18 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--policy", help="the rule alleged: tve, ei, cha, priv, hateful_conduct, abuse_harassment, violence, ...")
     p.add_argument("--category", help="the policy's category, e.g. how_to_vote (EI), recruitment (TVE), live_location (PRIV)")
     p.add_argument("--fact", action="append", default=[], metavar="NAME=VALUE",
-                   help="a fact of the policy (repeatable), e.g. confirmed=true, group_id=g-1. For other rules "
-                        "(hateful_conduct, ...) confirmed=true is the default")
+                   help="a fact of the policy (repeatable), e.g. confirmed=true, group_id=g-1. A fact left out is "
+                        "not stated: where it decides, the case goes to human review (state false to say no). For "
+                        "other rules (hateful_conduct, ...) confirmed=true is the default")
     p.add_argument("--pi", action="append", default=[], metavar="FACTOR",
                    help="a public-interest fact that holds (repeatable), e.g. political_statement, explicit_call_to_harm")
     p.add_argument("--withhold-in", action="append", default=[], metavar="CC", help="country whose law requires withholding (PI-7)")
-    p.add_argument("--country", help="ISO country of the case, e.g. NL")
+    p.add_argument("--country", help="ISO country of the case, e.g. NL (also where the person is, for \"the same day\")")
+    p.add_argument("--time-zone", help="IANA time zone where the person is, e.g. Europe/Amsterdam (PRIV-1a \"the same day\")")
     p.add_argument("--as-of", help="RFC 3339 time to decide for (default: now)")
     p.add_argument("--apply", action="store_true", help="also record the decision in the account's history")
     p.add_argument("--public-interest-only", action="store_true", help="only the public-interest assessment (CheckPublicInterest)")
-    p.add_argument("--lang", choices=["en", "nl"], default="en", help="language of the reasons (default en)")
+    p.add_argument("--lang", choices=["en", "nl"], default="en", help="language of the output, labels and reasons (default en)")
     p.add_argument("--json", action="store_true", help="print the decision as protobuf JSON")
     add_connection_args(p)
     p.set_defaults(handler=run)
@@ -142,6 +145,8 @@ def build_case(args: argparse.Namespace) -> dict[str, Any]:
             pi["local_law_withhold_countries"] = [c.upper() for c in args.withhold_in]
     if args.country:
         case["country"] = args.country
+    if args.time_zone:
+        case["time_zone"] = args.time_zone
     if args.as_of:
         case["as_of"] = args.as_of
     case.setdefault("as_of", datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"))
@@ -163,7 +168,8 @@ def run(args: argparse.Namespace) -> int:
                 if args.json:
                     print_json(to_dict(response))
                 else:
-                    print(f"Assessment {response.decision_id}  (policy revision {response.policy_revision[:12]})")
+                    print(f"{label('assessment', args.lang)} {response.decision_id}  "
+                          f"({label('policy_revision', args.lang)} {response.policy_revision[:12]})")
                     print_public_interest(response.assessment, args.lang)
                 return 0
             decision = client.decide(case, apply=args.apply)
@@ -182,10 +188,6 @@ def run(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- readable output
 
-def _enum(enum_type: Any, value: int, prefix: str) -> str:
-    return enum_type.Name(value).removeprefix(prefix).replace("_", " ").lower()
-
-
 def _text(item: Any, lang: str) -> str:
     return item.text_nl if lang == "nl" else item.text_en
 
@@ -193,71 +195,74 @@ def _text(item: Any, lang: str) -> str:
 def print_decision(decision: Any, lang: str = "en") -> None:
     from verdict.v1 import case_pb2, decision_pb2
 
-    outcome = _enum(decision_pb2.Outcome, decision.outcome, "OUTCOME_").upper()
-    print(f"Decision {decision.decision_id}")
-    print(f"  policy:   {_enum(case_pb2.Policy, decision.policy, 'POLICY_')}")
-    print(f"  as of:    {decision.as_of.ToJsonString()}   revision {decision.policy_revision[:12]}")
-    print(f"\nOutcome: {outcome}")
+    outcome = enum_words(decision_pb2.Outcome, decision.outcome, "OUTCOME_", lang).upper()
+    print(f"{label('decision', lang)} {decision.decision_id}")
+    print(f"  {label('policy', lang) + ':':<9} {enum_words(case_pb2.Policy, decision.policy, 'POLICY_', lang)}")
+    print(f"  {label('as_of', lang) + ':':<9} {decision.as_of.ToJsonString()}   {label('revision', lang)} {decision.policy_revision[:12]}")
+    print(f"\n{label('outcome', lang)}: {outcome}")
     print(f"  {decision.summary_nl if lang == 'nl' else decision.summary_en}")
-    print_effects(decision.effects)
+    print_effects(decision.effects, lang)
     if decision.enforcement.counts_as_violation or decision.enforcement.prior_violations:
         e = decision.enforcement
-        print(f"\nHistory: {e.prior_violations} earlier violation(s) of this policy"
-              + ("; repeat after a warning" if e.repeat_after_warning else "")
-              + ("; this decision is the account's warning" if e.warning else "")
-              + (" (recorded)" if decision.applied else ""))
+        print(f"\n{label('history', lang)}: {label('earlier', lang, n=e.prior_violations)}"
+              + (label("repeat", lang) if e.repeat_after_warning else "")
+              + (label("warning", lang) if e.warning else "")
+              + (label("recorded", lang) if decision.applied else ""))
     if decision.HasField("public_interest") and decision.public_interest.criteria:
         print()
         print_public_interest(decision.public_interest, lang)
-    print("\nReasons:")
+    print(f"\n{label('reasons', lang)}:")
     for r in decision.reasons:
-        kind = _enum(decision_pb2.ReasonKind, r.kind, "REASON_KIND_")
-        print(f"  {r.clause_id:<9} {kind:<18} {_text(r, lang)}")
+        kind = enum_words(decision_pb2.ReasonKind, r.kind, "REASON_KIND_", lang)
+        print(f"  {r.clause_id:<9} {kind:<20} {_text(r, lang)}")
 
 
-def print_effects(effects: Any) -> None:
+def print_effects(effects: Any, lang: str = "en") -> None:
     from verdict.v1 import decision_pb2
 
     lines = []
     if effects.remove_content:
-        lines.append("content removal required")
+        lines.append(label("removal", lang))
     if effects.suspend_account:
-        lines.append("account permanently suspended")
+        lines.append(label("suspended", lang))
     if effects.HasField("lock"):
         lock = effects.lock
         if lock.until_content_removed:
-            lines.append("account locked until the content is removed")
+            lines.append(label("locked_until_removed", lang))
         else:
-            lines.append(f"account locked for {lock.duration.seconds // 3600} h, until {lock.ends_at.ToJsonString()}")
+            lines.append(label("locked_for", lang, hours=lock.duration.seconds // 3600, until=lock.ends_at.ToJsonString()))
     if effects.behind_notice:
-        lines.append("behind a public-interest notice")
+        lines.append(label("behind_notice", lang))
     if effects.disabled_engagements:
-        lines.append("disabled: " + ", ".join(_enum(decision_pb2.Engagement, e, "ENGAGEMENT_") for e in effects.disabled_engagements))
+        lines.append(f"{label('disabled', lang)}: "
+                     + ", ".join(enum_words(decision_pb2.Engagement, e, "ENGAGEMENT_", lang) for e in effects.disabled_engagements))
     if effects.limited_surfaces:
-        lines.append("limited in: " + ", ".join(_enum(decision_pb2.Surface, s, "SURFACE_") for s in effects.limited_surfaces))
+        lines.append(f"{label('limited_in', lang)}: "
+                     + ", ".join(enum_words(decision_pb2.Surface, s, "SURFACE_", lang) for s in effects.limited_surfaces))
     if effects.HasField("visibility_limit_expires_at"):
-        lines.append(f"visibility limits expire {effects.visibility_limit_expires_at.ToJsonString()}")
+        lines.append(label("limits_expire", lang, at=effects.visibility_limit_expires_at.ToJsonString()))
     if effects.withheld_in_countries:
-        lines.append("withheld in: " + ", ".join(effects.withheld_in_countries))
+        lines.append(f"{label('withheld_in', lang)}: " + ", ".join(effects.withheld_in_countries))
     if effects.appeal_available:
-        lines.append("appeal available")
-    print("Effects:")
-    for line in lines or ["none"]:
+        lines.append(label("appeal", lang))
+    print(f"{label('effects', lang)}:")
+    for line in lines or [label("none", lang)]:
         print(f"  - {line}")
 
 
 def print_public_interest(assessment: Any, lang: str = "en") -> None:
     from verdict.v1 import decision_pb2
 
-    verdict = "ELIGIBLE" if assessment.eligible else "not eligible"
-    print(f"Public-interest exception: {verdict}")
+    verdict = label("eligible", lang) if assessment.eligible else label("not_eligible", lang)
+    print(f"{label('pi', lang)}: {verdict}")
     for c in assessment.criteria:
         print(f"  [{'x' if c.met else ' '}] {c.clause_id:<7} {_text(c, lang)}")
-    print(f"  likelihood (PI-5): {_enum(decision_pb2.LikelihoodBand, assessment.likelihood, 'LIKELIHOOD_BAND_')}"
-          + ("  — never eligible" if assessment.never_eligible else ""))
+    print(f"  {label('likelihood', lang)}: {enum_words(decision_pb2.LikelihoodBand, assessment.likelihood, 'LIKELIHOOD_BAND_', lang)}"
+          + (f"  — {label('never', lang)}" if assessment.never_eligible else ""))
     for f in assessment.factors:
-        direction = "toward notice" if f.direction == decision_pb2.FACTOR_DIRECTION_TOWARD_NOTICE else "toward removal"
-        print(f"  factor {f.clause_id:<6} {direction}: {_text(f, lang)}")
+        direction = label("toward_notice" if f.direction == decision_pb2.FACTOR_DIRECTION_TOWARD_NOTICE else "toward_removal", lang)
+        print(f"  {label('factor', lang)} {f.clause_id:<6} {direction}: {_text(f, lang)}")
     if assessment.eligible:
-        print(f"  recommendation: {_enum(decision_pb2.Recommendation, assessment.recommendation, 'RECOMMENDATION_')}")
-        print("  route (PI-3): " + " -> ".join(f"{s.clause_id} {s.team}" for s in assessment.route))
+        print(f"  {label('recommendation', lang)}: "
+              f"{enum_words(decision_pb2.Recommendation, assessment.recommendation, 'RECOMMENDATION_', lang)}")
+        print(f"  {label('route', lang)}: " + " -> ".join(f"{s.clause_id} {s.team}" for s in assessment.route))

@@ -143,10 +143,12 @@ class AuditServicer(au_grpc.AuditServiceServicer):
             check_id(request.decision_id, "decision_id")
             self._record_read(context, "ExplainDecision", {"decision_id": request.decision_id})
             record = self.reader.get(request.decision_id)
-            rules, text_en, text_nl = explain(record, self.archive)
+            trace, text_en, text_nl = explain(record, self.archive)
             out = au.Explanation(record=audit_record(record, self.archive), text_en=text_en, text_nl=text_nl)
-            for rule in rules:
-                out.rules.add(rule=rule.rule, location=rule.location, clause_ids=rule.clause_ids)
+            for target, rules in ((out.rules, trace.fired), (out.evaluated, trace.evaluated)):
+                for rule in rules:
+                    target.add(rule=rule.rule, location=rule.location, clause_ids=rule.clause_ids,
+                               title=rule.title, can_cite=rule.can_cite)
             if record.kind == "decide":
                 out.reasons.extend(out.record.decision.reasons)
             return out

@@ -1,18 +1,27 @@
-"""Explain a logged decision: the rules that fired on its own revision, and its reasons in words."""
+"""Explain a logged decision from its own evaluation and the rules' annotations.
+
+The record's exact input is evaluated again on its archived revision with
+OPA's tracer on. A rule *fired* when a body of it succeeded (a trace Exit);
+it was *only evaluated* when OPA entered it and no body succeeded. Each
+annotated rule that fired is listed with its METADATA title, the clauses its
+annotation says it can cite, and the clauses it produced: the clause IDs in
+the value it had in this evaluation. Then the decision in words, from the
+catalog of the same revision.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from server.decisionlog.archive import PolicyArchive
 from server.decisionlog.chain import LogRecord
-from server.decisions.results import Catalog
+from server.decisions.results import Catalog, words
 from server.engine.embedded import new_engine
-from server.policytools.clauses import CLAUSE_LITERAL, RULE_HEAD
+from server.policytools.annotations import Annotation, bundle_annotations
 
-_NAME = re.compile(r"^(?:default\s+)?([A-Za-z_]\w*)")
-_SKIP = ("verdict/lib/", "_test.rego", "tables/")
+_NAME = re.compile(r"^(?:default\s+)?([A-Za-z_][A-Za-z0-9_]*)")
 
 
 @dataclass
@@ -20,44 +29,76 @@ class FiredRule:
     rule: str
     location: str
     clause_ids: list[str]
+    title: str = ""
+    can_cite: list[str] = field(default_factory=list)
 
 
-def _spans(source: str) -> list[tuple[int, int]]:
-    """(first row, last row) of every rule in a module, 1-based."""
-    lines = source.splitlines()
-    heads = [i + 1 for i, line in enumerate(lines)
-             if RULE_HEAD.match(line.split("#", 1)[0]) and not line.startswith(("package", "import"))]
-    return [(start, (heads[n + 1] - 1) if n + 1 < len(heads) else len(lines)) for n, start in enumerate(heads)]
+@dataclass
+class Trace:
+    fired: list[FiredRule]
+    evaluated: list[FiredRule]
 
 
-def fired_rules(record: LogRecord, archive: PolicyArchive) -> list[FiredRule]:
-    """The policy rules whose bodies succeeded for this input, in evaluation order."""
+def clause_ids(value: Any) -> list[str]:
+    """The clause IDs a value holds: in reasons, criteria, factors (any object with a clause_id)."""
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("clause_id"), str) and node["clause_id"]:
+                found.add(node["clause_id"])
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(value)
+    return sorted(found)
+
+
+def _annotated(event: dict[str, Any], annotations: dict[tuple[str, str], Annotation]) -> Annotation | None:
+    path = str(event.get("location", "")).rpartition(":")[0]
+    name = _NAME.match(str(event.get("node", "")))
+    return annotations.get((path, name.group(1))) if name else None
+
+
+def trace_rules(record: LogRecord, archive: PolicyArchive) -> Trace:
+    """The annotated rules that fired for this record's input, and those only evaluated."""
     bundle = archive.load(record.revision)
+    annotations = bundle_annotations(bundle.modules)
+    query = record.body["query"].replace("/", ".")
     engine = new_engine(bundle)
     try:
-        engine.eval_document(record.body["query"].replace("/", "."), record.body["input"], trace=True)
-        trace = engine.last_trace or []
+        engine.eval_document(query, record.body["input"], trace=True)
+        events = engine.last_trace or []
+        entered: dict[str, Annotation] = {}
+        exits: dict[str, str] = {}
+        for event in events:
+            annotation = _annotated(event, annotations)
+            if annotation is None or event.get("op") not in ("Enter", "Exit"):
+                continue
+            entered.setdefault(annotation.ref, annotation)
+            if event["op"] == "Exit":
+                exits.setdefault(annotation.ref, str(event.get("location", "")))
+        fired, evaluated = [], []
+        for ref, annotation in entered.items():
+            rule = FiredRule(ref, exits.get(ref, f"{annotation.path}:{annotation.row}"), [], annotation.title, list(annotation.clauses))
+            if ref in exits:
+                rule.clause_ids = clause_ids(_value(engine, ref, record.body["input"]))
+                fired.append(rule)
+            else:
+                evaluated.append(rule)
+        return Trace(fired, evaluated)
     finally:
         engine.close()
-    packages = {path: (re.search(r"^package\s+([\w.]+)", src, re.MULTILINE) or [None, path])[1] for path, src in bundle.modules.items()}
-    seen: set[str] = set()
-    fired: list[FiredRule] = []
-    for event in trace:
-        if event.get("op") != "Exit":
-            continue
-        location = str(event.get("location", ""))
-        path, _, row = location.rpartition(":")
-        if location in seen or path not in bundle.modules or any(s in path for s in _SKIP):
-            continue
-        seen.add(location)
-        name = _NAME.match(str(event.get("node", "")))
-        if not name or name.group(1) == "data" or name.group(1).startswith("__"):
-            continue  # compiler-generated helpers, not rules of the policy
-        lines = bundle.modules[path].splitlines()
-        span = next(((a, b) for a, b in _spans(bundle.modules[path]) if a == int(row)), (int(row), int(row)))
-        clauses = sorted({c for line in lines[span[0] - 1:span[1]] for c in CLAUSE_LITERAL.findall(line.split("#", 1)[0])})
-        fired.append(FiredRule(f"data.{packages[path]}.{name.group(1)}", location, clauses))
-    return fired
+
+
+def _value(engine: Any, ref: str, input_doc: Any) -> Any:
+    try:
+        return engine.eval_document(ref.removeprefix("data."), input_doc)
+    except Exception:  # a function or a rule undefined on its own: no value to show
+        return None
 
 
 def in_words(record: LogRecord, catalog: Catalog, lang: str = "en") -> str:
@@ -88,15 +129,16 @@ def in_words(record: LogRecord, catalog: Catalog, lang: str = "en") -> str:
         lines.append("Gebaseerd op:" if nl else "It rests on:")
         for r in reasons:
             kind = r.get("kind", "").removeprefix("REASON_KIND_").replace("_", " ").lower()
-            entry = catalog.get(r.get("clause_id"), {})
-            key = "nl" if nl else "en"
-            text = entry.get(f"{key}_not", entry.get(key)) if r.get("kind") == "REASON_KIND_CRITERION_NOT_MET" else entry.get(key)
-            lines.append(f"  {r.get('clause_id')} ({kind}): {text}")
+            try:
+                en, dutch = words(catalog, r.get("clause_id", ""), r.get("kind") == "REASON_KIND_CRITERION_NOT_MET",
+                                  r.get("values"), r.get("missing_facts", ()))
+            except Exception:  # a clause the catalog lacks: say so rather than fail the explanation
+                en = dutch = "(not in the clause catalog)"
+            lines.append(f"  {r.get('clause_id')} ({kind}): {dutch if nl else en}")
     return "\n".join(lines)
 
 
-def explain(record: LogRecord, archive: PolicyArchive) -> tuple[list[FiredRule], str, str]:
-    rules = fired_rules(record, archive) if "query" in record.body else []
+def explain(record: LogRecord, archive: PolicyArchive) -> tuple[Trace, str, str]:
+    trace = trace_rules(record, archive) if "query" in record.body else Trace([], [])
     catalog = archive.catalog(record.revision) if record.revision else {}
-    return rules, in_words(record, catalog, "en"), in_words(record, catalog, "nl")
-
+    return trace, in_words(record, catalog, "en"), in_words(record, catalog, "nl")

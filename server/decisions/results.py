@@ -40,7 +40,7 @@ def _number(value: str, lang: str) -> str:
     return grouped.replace(",", ".") if lang == "nl" else grouped
 
 
-def _words(catalog: Catalog, clause_id: str, not_met: bool = False, values: Mapping[str, str] | None = None,
+def words(catalog: Catalog, clause_id: str, not_met: bool = False, values: Mapping[str, str] | None = None,
            missing: Sequence[str] = ()) -> tuple[str, str]:
     """The catalog sentence in English and Dutch, worded for the values the
     reason carries ({followers}, {posts}), and naming the facts not stated."""
@@ -59,15 +59,15 @@ def _words(catalog: Catalog, clause_id: str, not_met: bool = False, values: Mapp
 
 def put_in_words(reasons: Any, catalog: Catalog) -> None:
     for r in reasons:
-        r.text_en, r.text_nl = _words(catalog, r.clause_id, r.kind == _NOT_MET, r.values, r.missing_facts)
+        r.text_en, r.text_nl = words(catalog, r.clause_id, r.kind == _NOT_MET, r.values, r.missing_facts)
 
 
 def _assessment_words(assessment: decision_pb2.PublicInterestAssessment, catalog: Catalog) -> None:
     put_in_words(assessment.reasons, catalog)
     for c in assessment.criteria:
-        c.text_en, c.text_nl = _words(catalog, c.clause_id, not c.met, c.values)
+        c.text_en, c.text_nl = words(catalog, c.clause_id, not c.met, c.values)
     for f in assessment.factors:
-        f.text_en, f.text_nl = _words(catalog, f.clause_id)
+        f.text_en, f.text_nl = words(catalog, f.clause_id)
 
 
 def parse_result(result: Any, message: Message, query: str) -> Message:

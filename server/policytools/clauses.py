@@ -1,9 +1,11 @@
 """Clause coverage: every clause of POLICIES.md traced to a Rego rule and a test.
 
-A rule *cites* a clause when its body holds the clause ID as a string
-literal (every reason is built from one); a test *exercises* it when a
-``test_*`` rule names it in an assertion or a decision-table case expects
-it among the cited clauses.
+A rule *cites* a clause when its METADATA annotation lists the clause ID in
+``custom.clauses`` (the clause IDs the rule can cite); a clause ID written
+in a policy module that no annotation of its package lists is a problem
+(a citation nobody declared). A test *exercises* a clause when a
+``test_*`` rule names it or a decision-table case expects it among the
+cited clauses.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from server.engine.bundle import Bundle
+from server.engine.bundle import Bundle, is_test_file
+from server.policytools.annotations import bundle_annotations
 
 CLAUSE_LITERAL = re.compile(r'"((?:TVE|PI|EI|CHA|PRIV)-\d+(?:\.\d+)?(?:[a-z]\d*)?)"')
 POLICIES_ID = re.compile(r"^- ((?:TVE|PI|EI|CHA|PRIV)-\d+)\b", re.MULTILINE)
@@ -28,6 +31,7 @@ class ClauseTrace:
     rules: set[str] = field(default_factory=set)
     tests: set[str] = field(default_factory=set)
     table_cases: set[str] = field(default_factory=set)
+    undeclared: set[str] = field(default_factory=set)  # packages that write the ID without an annotation listing it
 
     @property
     def problems(self) -> list[str]:
@@ -38,11 +42,13 @@ class ClauseTrace:
             out.append("no rule cites it")
         if not self.tests and not self.table_cases:
             out.append("no test or table case exercises it")
+        if self.undeclared:
+            out.append("written in " + ", ".join(sorted(self.undeclared)) + " without an annotation that lists it")
         return out
 
 
-def _citations(bundle: Bundle) -> dict[str, list[tuple[str, str]]]:
-    """file -> [(rule name, clause id)] for every clause literal in a rule body."""
+def _literals(bundle: Bundle) -> dict[str, list[tuple[str, str]]]:
+    """file -> [(package.rule, clause id)] for every clause literal in its code (comments left out)."""
     found: dict[str, list[tuple[str, str]]] = {}
     for path, source in bundle.modules.items():
         package = re.search(r"^package\s+([\w.]+)", source, re.MULTILINE)
@@ -70,10 +76,18 @@ def trace(bundle: Bundle, policies_md: Path) -> list[ClauseTrace]:
     def get(cid: str) -> ClauseTrace:
         return traces.setdefault(cid, ClauseTrace(cid, cid in documented, cid in catalog))
 
-    for path, cites in _citations(bundle).items():
+    declared: dict[str, set[str]] = {}
+    for annotation in bundle_annotations(bundle.modules).values():
+        declared.setdefault(annotation.package, set()).update(annotation.clauses)
+        for clause in annotation.clauses:
+            get(clause).rules.add(f"{annotation.package}.{annotation.rule}")
+    for path, cites in _literals(bundle).items():
         for rule, clause in cites:
-            target = get(clause)
-            (target.tests if path.endswith("_test.rego") else target.rules).add(rule)
+            package = rule.rsplit(".", 1)[0]
+            if is_test_file(path):
+                get(clause).tests.add(rule)
+            elif clause not in declared.get(package, set()):
+                get(clause).undeclared.add(package)
     for table, doc in (bundle.data.get("tables") or {}).items():
         for case in doc.get("cases", []):
             for clause in case.get("expect", {}).get("clauses", []):

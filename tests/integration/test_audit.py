@@ -105,9 +105,16 @@ def test_explain_gives_input_rules_and_words(client):
     assert "PI-1.3" in explanation.text_en and "100,000" in explanation.text_en
     assert "100.000" in explanation.text_nl
     rules = {r.rule: r for r in explanation.rules}
-    assert "data.verdict.pi.enough_followers" in rules
-    assert "data.verdict.decision.result" in rules
-    assert any("PI-1.3" in r.clause_ids for r in explanation.rules)
+    # The rules that fired, from the evaluation and their annotations: the
+    # PI-1 criteria produced PI-1.3 (worded for the count), the finding the
+    # removal; PI-7 is a clause the decision can cite but did not.
+    standing = rules["data.verdict.pi.standing"]
+    assert "PI-1.3" in standing.clause_ids and "PI-1.3" in standing.can_cite
+    assert standing.title and standing.location.startswith("verdict/pi/pi.rego:")
+    assert rules["data.verdict.rules.finding"].clause_ids == ["PI-0"]
+    result = rules["data.verdict.decision.result"]
+    assert "PI-7" in result.can_cite and "PI-7" not in result.clause_ids
+    assert all(r.rule not in rules for r in explanation.evaluated)
     assert json.loads(explanation.record.input_json)["case"]["content"]["post_id"] == "explain-1"
 
 

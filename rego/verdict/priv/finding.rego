@@ -285,8 +285,15 @@ established if count(violations) > 0
 
 # ---------------------------------------------------------------- not established
 
-# PRIV-2, PRIV-7b: without a report by the person depicted or an authorised
-# representative, it cannot be established that the media was shared without consent.
+# METADATA
+# title: What the facts do not establish
+# description: >-
+#   PRIV-2, PRIV-7b: without a first-person report it cannot be established
+#   that private media was shared without consent. PRIV-3h: prisoner-of-war
+#   media that is not by a government or state-affiliated media account, or
+#   was posted before the date, is judged as private media.
+# custom:
+#   clauses: [PRIV-2, PRIV-7b, PRIV-3h]
 not_established contains r if {
 	track == "media"
 	not excused
