@@ -80,6 +80,19 @@ def test_json_output_and_dutch_reasons(make_run):
     assert "Komt in aanmerking voor de uitzondering" in nl
 
 
+def test_dutch_output_translates_the_labels_too(make_run):
+    nl = verdict("decide", "examples/cases/candidate_hateful_conduct.json", "--lang", "nl", env=run_env(make_run), check=True).stdout
+    assert "Uitkomst: BEOORDELING ALGEMEEN BELANG" in nl
+    assert "Uitzondering in verband met het algemeen belang: KOMT IN AANMERKING" in nl
+    assert "Gevolgen:" in nl and "bezwaar mogelijk" in nl and "Redenen:" in nl and "aanbeveling:" in nl
+    assert "Het account heeft 250.000 volgers, meer dan 100.000." in nl  # PI-1.3 worded for the count
+    for english in ("Outcome:", "Effects:", "Reasons:", "Public-interest exception", "appeal available", "recommendation:"):
+        assert english not in nl
+    out = verdict("decide", "--account", "acc-citizen", "--post", "nl-2", "--policy", "ei", "--category", "how_to_vote",
+                  "--lang", "nl", env=run_env(make_run), check=True).stdout
+    assert "Uitkomst: MENSELIJKE BEOORDELING" in out and "niet vermeld" in out and "case.violation.ei.confirmed" in out
+
+
 def test_errors_are_clear(make_run):
     env = run_env(make_run)
     missing = verdict("decide", "--account", "acc-nobody", "--post", "p", "--policy", "hateful_conduct", env=env)
@@ -122,10 +135,11 @@ def test_accounts_import_creates_updates_and_names_bad_lines(tmp_path):
     good.write_text('{"account_id": "a-1", "verified": true, "followers": 5, "office_role": "candidate", "office_level": "local"}\n'
                     '\n{"account_id": "a-2"}\n')
     assert "2 created, 0 updated" in verdict("accounts", "import", str(good), "--db", db, check=True).stdout
-    good.write_text('{"account_id": "a-1", "followers": 7}\n')
+    good.write_text('{"account_id": "a-1", "followers": 7, "dedicated_to_live_location": true}\n')
     assert "0 created, 1 updated" in verdict("accounts", "import", str(good), "--db", db, check=True).stdout
     shown = json.loads(verdict("accounts", "show", "a-1", "--db", db, check=True).stdout)
     assert shown["account"]["followers"] == 7 and shown["account"]["verified"] is False
+    assert shown["account"]["dedicated_to_live_location"] is True  # PRIV-9: an account property the policies see
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"account_id": "a-3"}\n{"account_id": "a-4", "office_role": "king"}\n')
     result = verdict("accounts", "import", str(bad), "--db", db)

@@ -92,6 +92,7 @@ def test_check_public_interest_gives_the_assessment(client):
     (lambda c: c.update(as_of="1999-01-01T00:00:00Z"), "case.as_of"),
     (lambda c: c["content"].update(author_account_id="x" * 300), "case.content.author_account_id"),
     (lambda c: c.update(public_interest={"local_law_withhold_countries": ["nl"]}), "case.public_interest.local_law_withhold_countries[0]"),
+    (lambda c: c.update(time_zone="Mars/Olympus_Mons"), "case.time_zone"),
 ])
 def test_bad_input_is_invalid_argument_naming_the_field(client, mutate, field):
     case = hateful("acc-candidate-250k")

@@ -97,9 +97,22 @@ def test_reports_and_first_person_private_media(client):
     assert client.assess_report(media).assessment.admissible  # the reporter is the person shown (masked, still equal)
     media["reporter"]["reporter_id"] = "person-8"
     assert not client.assess_report(media).assessment.admissible
-    with pytest.raises(VerdictError) as err:
-        client.assess_report({**report, "post_ids": [f"p-{i}" for i in range(6)]})
-    assert err.value.code == grpc.StatusCode.INVALID_ARGUMENT and "TVE-6" in err.value.details
+
+
+
+def test_a_report_over_the_limit_is_an_inadmissible_logged_assessment(client):
+    """The 5-post limit is the policy's (TVE-6, PRIV-8): a longer report is not
+    refused before the policy runs, it is assessed, cited and logged."""
+    report = {"policy": "terrorism_violent_extremism", "reporter": {"has_account": False}, "as_of": AS_OF,
+              "post_ids": [f"p-{i}" for i in range(6)]}
+    response = client.assess_report(report)
+    assert not response.assessment.admissible
+    [reason] = response.assessment.reasons
+    assert (reason.clause_id, reason.kind) == ("TVE-6", decision_pb2.REASON_KIND_CRITERION_NOT_MET)
+    assert dict(reason.values) == {"posts": "6", "max_posts": "5"}
+    assert "this one names 6" in reason.text_en and "noemt er 6" in reason.text_nl
+    logged = client.get_decision(response.decision_id)
+    assert logged.kind == "assess_report" and logged.outcome == "INADMISSIBLE" and "TVE-6" in logged.clauses
 
 
 def test_batch_and_stream_answer_in_order(client, server):
@@ -127,10 +140,11 @@ def test_a_bad_request_in_a_stream_ends_it_naming_the_request(client):
 
 def test_a_stored_tve_exception_keeps_the_clause_it_rests_on(client):
     group = {"group_id": "g-peace", "name": "Peace talks front", "kind": "group", "shared_purpose": True,
-             "extremism": {"identifiable_as_extremist": True, "uses_or_promotes_violence": True, "targets_civilians": True,
-                           "reformed_or_peace_process": True}}
+             "extremism": {"on_terrorism_list": False, "identifiable_as_extremist": True, "uses_or_promotes_violence": True,
+                           "targets_civilians": True, "reformed_or_peace_process": True}}
     assessed = client.assess_group(group, AS_OF, apply=True).assessment
     assert assessed.violent_extremist_group and assessed.tve_exception
+    assert assessed.designation.tve_exception_clauses == ["TVE-5a"] and assessed.store_clause_id == "CHA-6"
     case = {
         "content": {"kind": "post", "post_id": "t-1", "author_account_id": "acc-citizen"},
         "violation": {"policy": "terrorism_violent_extremism", "tve": {"category": "recruitment", "group_id": "g-peace"}},
@@ -139,3 +153,22 @@ def test_a_stored_tve_exception_keeps_the_clause_it_rests_on(client):
     decision = client.decide(case)
     assert decision.outcome == decision_pb2.OUTCOME_NO_ACTION
     assert {(r.clause_id, r.kind) for r in decision.reasons} >= {("TVE-5a", decision_pb2.REASON_KIND_EXCEPTION)}
+
+
+def test_a_group_assessed_without_every_tve_fact_stores_nothing(client, server):
+    """Unknown is not false: what the assessment could not settle is not stored
+    as "not a terrorist organisation"; a later case goes to human review."""
+    group = {"group_id": "g-open", "name": "Half-known front", "kind": "group", "shared_purpose": True,
+             "extremism": {"identifiable_as_extremist": True, "uses_or_promotes_violence": True, "targets_civilians": True}}
+    response = client.assess_group(group, AS_OF, apply=True)
+    assert response.assessment.outcome == decision_pb2.OUTCOME_HUMAN_REVIEW
+    assert not response.assessment.HasField("designation") and response.assessment.store_clause_id == "CHA-7"
+    assert not server.db.query("SELECT 1 FROM group_designations WHERE group_id = 'g-open'")
+    missing = {r.clause_id: list(r.missing_facts) for r in response.assessment.reasons if r.kind == decision_pb2.REASON_KIND_NOT_STATED}
+    assert missing["TVE-2"] == ["group.extremism.on_terrorism_list"]
+    case = {
+        "content": {"kind": "post", "post_id": "t-2", "author_account_id": "acc-citizen"},
+        "violation": {"policy": "terrorism_violent_extremism", "tve": {"category": "recruitment", "group_id": "g-open"}},
+        "as_of": AS_OF,
+    }
+    assert client.decide(case).outcome == decision_pb2.OUTCOME_HUMAN_REVIEW

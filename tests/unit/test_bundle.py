@@ -46,3 +46,29 @@ def test_directory_skips_hidden_files(tmp_path):
     (tmp_path / ".hidden").mkdir()
     (tmp_path / ".hidden" / "b.rego").write_bytes(MODULE)
     assert set(Bundle.from_directory(tmp_path).files) == {"p/a.rego"}
+
+
+def test_tests_and_tables_are_not_served_and_make_no_revision(tmp_path):
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "a.rego").write_bytes(MODULE)
+    (tmp_path / "p" / "a_test.rego").write_bytes(b"package x_test\n\nimport rego.v1\n\ntest_ok if true\n")
+    (tmp_path / "tables" / "x").mkdir(parents=True)
+    (tmp_path / "tables" / "x" / "data.json").write_text('{"cases": []}')
+    served = Bundle.from_directory(tmp_path)
+    assert set(served.files) == {"p/a.rego"} and "tables" not in served.data
+    assert set(Bundle.from_directory(tmp_path, tests=True).files) == {"p/a.rego", "p/a_test.rego", "tables/x/data.json"}
+    (tmp_path / "p" / "a_test.rego").write_bytes(b"package x_test\n\nimport rego.v1\n\ntest_other if true\n")
+    (tmp_path / "tables" / "x" / "data.json").write_text('{"cases": [{"id": "x-1"}]}')
+    assert Bundle.from_directory(tmp_path).revision == served.revision
+
+
+def test_the_tarball_holds_the_served_files_and_the_revision(tmp_path):
+    import io
+    import json
+    import tarfile
+
+    bundle = Bundle.from_files({"x/a.rego": MODULE, "x/data.json": b'{"n": 1}'})
+    with tarfile.open(fileobj=io.BytesIO(bundle.tarball())) as tar:
+        assert sorted(tar.getnames()) == ["/.manifest", "/x/a.rego", "/x/data.json"]
+        assert json.loads(tar.extractfile("/.manifest").read())["revision"] == bundle.revision
+        assert tar.extractfile("/x/a.rego").read() == MODULE

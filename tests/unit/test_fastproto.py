@@ -44,3 +44,10 @@ def test_timestamps_match_protobuf(text):
 def test_what_does_not_fit_is_an_error(doc):
     with pytest.raises(ProtoShapeError):
         fill(decision_pb2.Decision(), doc)
+
+
+def test_map_fields_are_filled_like_json_format():
+    doc = {"reasons": [{"clause_id": "PI-1.3", "kind": "REASON_KIND_CRITERION_NOT_MET", "values": {"followers": "150"},
+                        "missing_facts": ["case.x"]}],
+           "public_interest": {"criteria": [{"clause_id": "PI-1.3", "met": False, "values": {"followers": "150"}}]}}
+    assert fill(decision_pb2.Decision(), doc) == json_format.ParseDict(doc, decision_pb2.Decision())

@@ -1,8 +1,8 @@
 package verdict.pi_test
 
 import data.verdict.decision
-import data.verdict.pi
 import data.verdict.lib
+import data.verdict.pi
 import rego.v1
 
 # A verified national candidate with 250,000 followers, whose post was

@@ -1,8 +1,8 @@
 package verdict.priv_test
 
 import data.verdict.decision
-import data.verdict.priv
 import data.verdict.lib
+import data.verdict.priv
 import rego.v1
 
 as_of := "2024-05-01T12:00:00Z"

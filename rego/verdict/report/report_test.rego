@@ -1,7 +1,7 @@
 package verdict.report_test
 
-import data.verdict.report
 import data.verdict.lib
+import data.verdict.report
 import rego.v1
 
 as_of := "2024-09-02T14:30:00Z"

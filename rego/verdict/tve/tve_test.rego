@@ -1,8 +1,8 @@
 package verdict.tve_test
 
 import data.verdict.decision
-import data.verdict.tve
 import data.verdict.lib
+import data.verdict.tve
 import rego.v1
 
 as_of := "2024-06-10T09:00:00Z"
