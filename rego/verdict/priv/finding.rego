@@ -409,6 +409,41 @@ no_violation(outcome, reasons) := {
 	"enforcement": object.remove(history.enforcement(policy, "", false, false), ["clause_id"]),
 }
 
+# The facts an exception or a review turns on, as far as the case claims them (true).
+claimed := {name | some name, true in object.filter(facts, [
+	"shared_by_subject", "subject_consented", "publicly_available_elsewhere", "crisis_help",
+	"public_engagement_event", "regional_id_exception",
+])}
+
+# METADATA
+# title: A violation with nothing else in play
+# description: >-
+#   Information (PRIV-3a-f) or conduct (PRIV-4a-d) shared while the case
+#   claims none of the facts an exception or a review turns on, with the lack
+#   of consent established (stated, reported by the person, or abusive
+#   sharing) and whether a location is live known: the violation follows
+#   from the category, and the exceptions need not be weighed at all. Every
+#   other case takes the general path below, which gives the same answer
+#   here.
+# custom:
+#   clauses: [PRIV-0, PRIV-3, PRIV-3a, PRIV-3b, PRIV-3c, PRIV-3d, PRIV-3e, PRIV-3f, PRIV-4, PRIV-4a, PRIV-4b, PRIV-4c, PRIV-4d]
+plain_violation := [
+	{"clause_id": "PRIV-0", "kind": "REASON_KIND_VIOLATION"},
+	{"clause_id": "PRIV-3", "kind": "REASON_KIND_VIOLATION"},
+	{"clause_id": information_clause, "kind": "REASON_KIND_VIOLATION"},
+] if {
+	information_clauses[category]
+	count(claimed) == 0
+	true in [consented == false, owner_reported, abusive == true]
+	live != null
+} else := [
+	{"clause_id": "PRIV-0", "kind": "REASON_KIND_VIOLATION"},
+	{"clause_id": "PRIV-4", "kind": "REASON_KIND_VIOLATION"},
+	{"clause_id": conduct_clauses[category], "kind": "REASON_KIND_VIOLATION"},
+] if {
+	conduct_clauses[category]
+}
+
 # METADATA
 # title: The PRIV finding
 # description: >-
@@ -418,6 +453,22 @@ no_violation(outcome, reasons) := {
 # custom:
 #   clauses: [PRIV-9, PRIV-10]
 finding := {
+	"violation": true,
+	"outcome": outcome,
+	"effects": effects,
+	"reasons": array.concat(
+		array.concat(plain_violation, [r | some r in factors]),
+		[
+			{"clause_id": "PRIV-9", "kind": "REASON_KIND_CONSEQUENCE"},
+			{"clause_id": consequence_clause, "kind": "REASON_KIND_CONSEQUENCE"},
+			{"clause_id": "PRIV-10", "kind": "REASON_KIND_PROCESS"},
+		],
+	),
+	"enforcement": history.enforcement(policy, consequence_clause, true, warning),
+} if {
+	plain_violation
+	[outcome, effects, warning] := consequences[consequence_clause]
+} else := {
 	"violation": true,
 	"outcome": outcome,
 	"effects": effects,
