@@ -108,7 +108,7 @@ def test_explain_gives_input_rules_and_words(client):
     # The rules that fired, from the evaluation and their annotations: the
     # PI-1 criteria produced PI-1.3 (worded for the count), the finding the
     # removal; PI-7 is a clause the decision can cite but did not.
-    standing = rules["data.verdict.pi.standing"]
+    standing = rules["data.verdict.pi.assessment"]
     assert "PI-1.3" in standing.clause_ids and "PI-1.3" in standing.can_cite
     assert standing.title and standing.location.startswith("verdict/pi/pi.rego:")
     assert rules["data.verdict.rules.finding"].clause_ids == ["PI-0"]

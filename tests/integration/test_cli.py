@@ -115,7 +115,7 @@ def test_audit_commands(make_run):
     shown = verdict("audit", "show", decision["decision_id"], env=env, check=True).stdout
     assert "enrichment:" in shown and "PUBLIC INTEREST REVIEW" in shown
     explained = verdict("audit", "explain", decision["decision_id"], env=env, check=True).stdout
-    assert "Rules that fired" in explained and "data.verdict.pi.eligible" in explained
+    assert "Rules that fired" in explained and "data.verdict.pi.assessment" in explained
     replay = verdict("audit", "replay", env=env, check=True).stdout
     assert "faults 0" in replay and "every decision reproduced exactly" in replay
     assert "intact" in verdict("audit", "verify", env=env, check=True).stdout

@@ -59,50 +59,53 @@ result := {
 	"outcome": "OUTCOME_PUBLIC_INTEREST_REVIEW",
 	"effects": object.union({"appeal_available": true}, withheld.effects),
 	"reasons": array.concat(
-		array.concat([r | some r in finding.reasons; r.kind != "REASON_KIND_CONSEQUENCE"], pi.reasons),
+		array.concat([r | some r in finding.reasons; r.kind != "REASON_KIND_CONSEQUENCE"], assessment.reasons),
 		withheld.reasons,
 	),
-	"public_interest": pi.assessment,
+	"public_interest": assessment,
 	"enforcement": object.union(finding.enforcement, {"counts_as_violation": false}),
 	"policy": input.case.violation.policy,
 	"summary_en": summary[0],
 	"summary_nl": summary[1],
 } if {
-	pi.eligible
+	assessment := pi.assessment
+	assessment.eligible
 	finding := findings.finding
-	withheld := withholding({})
-	summary := review_summaries[pi.recommendation]
+	withheld := withholding(assessment.notice_effects.withheld_in_countries, {})
+	summary := review_summaries[assessment.recommendation]
 } else := {
 	"outcome": finding.outcome,
 	"effects": object.union(finding.effects, withheld.effects),
-	"reasons": array.concat(array.concat(finding.reasons, pi_lines), withheld.reasons),
-	"public_interest": pi.assessment,
+	"reasons": array.concat(array.concat(finding.reasons, pi_lines(finding.violation, assessment.reasons)), withheld.reasons),
+	"public_interest": assessment,
 	"enforcement": finding.enforcement,
 	"policy": input.case.violation.policy,
 	"summary_en": summary[0],
 	"summary_nl": summary[1],
 } if {
+	assessment := pi.assessment
 	finding := findings.finding
-	withheld := withholding(finding.effects)
+	withheld := withholding(assessment.notice_effects.withheld_in_countries, finding.effects)
 	summary := summaries[finding.outcome]
 }
 
 # The public-interest lines of a case that is not eligible, where the
 # exception is in play: a violation by an official's account.
-pi_lines := pi.reasons if {
-	findings.finding.violation
+pi_lines(true, reasons) := reasons if {
 	pi.office_clause
 } else := []
 
+pi_lines(false, _) := []
+
 # PI-7: content that stays up is withheld where local law requires it;
 # content that is removed, or an account suspended, needs nothing withheld.
-withholding(effects) := {"effects": {}, "reasons": []} if {
-	count(pi.withheld) == 0
+withholding(countries, effects) := {"effects": {}, "reasons": []} if {
+	count(countries) == 0
 } else := {"effects": {}, "reasons": []} if {
 	effects.remove_content
 } else := {"effects": {}, "reasons": []} if {
 	effects.suspend_account
 } else := {
-	"effects": {"withheld_in_countries": pi.withheld},
+	"effects": {"withheld_in_countries": countries},
 	"reasons": [{"clause_id": "PI-7", "kind": "REASON_KIND_CONSEQUENCE"}],
 }

@@ -135,45 +135,63 @@ band_kinds := {
 }
 
 # METADATA
-# title: The PI-1 criteria and the PI-5 line
+# title: The public-interest assessment
 # description: >-
 #   PI-1.1 the post violates a rule (the finding establishes a violation);
 #   PI-1.2 a verified account; PI-1.3 more than 100,000 followers
 #   (strictly; the reason is worded for the count); PI-1.4 an officeholder,
 #   candidate or nominee (PI-1.4a, PI-1.4b) of a governmental or
 #   legislative body. Eligible: all four, for a rule the exception covers
-#   (PI-5, PI-6).
+#   (PI-5, PI-6). Then the PI-5 likelihood and the PI-4 factors; for an
+#   eligible post the recommendation and the PI-3 route; PI-2: what a
+#   notice would do; PI-7: where local law withholds it. POST
+#   /v1/data/verdict/pi/assessment answers CheckPublicInterest.
+# entrypoint: true
 # custom:
 #   clauses: [PI-1, PI-1.1, PI-1.2, PI-1.3, PI-1.4, PI-1.4a, PI-1.4b, PI-5, PI-5a, PI-5b, PI-5c, PI-5d, PI-5e, PI-5f, PI-5g, PI-5h, PI-5i, PI-6]
-standing := {
-	"eligible": [violates, verified, enough_followers, member, never] == [true, true, true, true, false],
-	"band": band,
-	"never": never,
+assessment := {
+	"eligible": eligible_post,
 	"criteria": [
 		{"clause_id": "PI-1.1", "met": violates},
 		{"clause_id": "PI-1.2", "met": verified},
 		{"clause_id": "PI-1.3", "met": enough_followers, "values": values},
 		{"clause_id": "PI-1.4", "met": member},
 	],
+	"likelihood": band,
+	"never_eligible": never,
+	"factors": weighed.factors,
+	"recommendation": review.recommendation,
+	"route": review.route,
+	"notice_effects": {
+		"behind_notice": true,
+		"disabled_engagements": ["ENGAGEMENT_LIKE", "ENGAGEMENT_REPOST", "ENGAGEMENT_SHARE"],
+		"limited_surfaces": ["SURFACE_ALGORITHMIC_RECOMMENDATIONS"],
+		"withheld_in_countries": sort(object.get(facts, "local_law_withhold_countries", [])),
+		"appeal_available": true,
+	},
 	"reasons": array.concat(
 		[
 			{"clause_id": "PI-1.1", "kind": kinds[violates]},
 			{"clause_id": "PI-1.2", "kind": kinds[verified]},
 			{"clause_id": "PI-1.3", "kind": kinds[enough_followers], "values": values},
 			{"clause_id": "PI-1.4", "kind": kinds[member]},
-			{"clause_id": "PI-1", "kind": kinds[[violates, verified, enough_followers, member] == [true, true, true, true]]},
+			{"clause_id": "PI-1", "kind": kinds[criteria_met]},
 		],
 		array.concat(
-			[{"clause_id": office, "kind": kinds[member]} | office != ""],
-			object.get({"": []}, band_clause, [
-				{"clause_id": band_clause, "kind": band_kinds[band]},
-				{"clause_id": "PI-5", "kind": "REASON_KIND_FACTOR"},
-			]),
+			array.concat(
+				[{"clause_id": office, "kind": kinds[member]} | office != ""],
+				object.get({"": []}, band_clause, [
+					{"clause_id": band_clause, "kind": band_kinds[band]},
+					{"clause_id": "PI-5", "kind": "REASON_KIND_FACTOR"},
+				]),
+			),
+			review.reasons,
 		),
 	),
 } if {
-	account := input.account
+	account := object.get(input, "account", {})
 	policy := input.case.violation.policy
+	facts := object.get(input.case, "public_interest", {})
 	kinds := criterion_kinds
 	violates := findings.finding.violation
 	verified := object.get(account, "verified", false)
@@ -184,11 +202,11 @@ standing := {
 	member := [office != "", object.get(account, "office_level", "") in governmental_levels] == [true, true]
 	[band_clause, band] := object.get(bands, policy, ["", "LIKELIHOOD_BAND_UNSPECIFIED"])
 	never := band == "LIKELIHOOD_BAND_NEVER"
+	criteria_met := [violates, verified, enough_followers, member] == [true, true, true, true]
+	eligible_post := [criteria_met, never] == [true, false]
+	weighed := weighing(facts, policy, band_clause, band)
+	review := review_of(eligible_post, weighed, policy, band_clause)
 }
-
-# METADATA
-# title: Eligible for the public-interest exception
-eligible := standing.eligible
 
 # METADATA
 # title: The PI-4 factors and PI-5 considerations seen, both ways
@@ -201,13 +219,9 @@ eligible := standing.eligible
 #   small and never: no room).
 # custom:
 #   clauses: [PI-4a1, PI-4a2, PI-4a3, PI-4a4, PI-4b1, PI-4b2]
-weighing := {"factors": [], "toward_removal": false, "notice_room": false} if {
-	not facts_seen
+weighing(facts, policy, band_clause, band) := {"factors": [], "toward_removal": false, "notice_room": false} if {
+	not true in facts
 } else := {"factors": sort(factors), "toward_removal": toward_removal, "notice_room": room} if {
-	facts := input.case.public_interest
-	policy := input.case.violation.policy
-	band_clause := object.get(bands, policy, [""])[0]
-	band := standing.band
 	seen := [[clause, direction] |
 		some name, true in facts
 		some [id, direction, rule] in factor_facts[name]
@@ -226,78 +240,52 @@ weighing := {"factors": [], "toward_removal": false, "notice_room": false} if {
 	room := count({kind | some kind in notice_room[band]} & toward_notice) > 0
 }
 
-# The case states some public-interest fact.
-facts_seen if {
-	some _, true in input.case.public_interest
-}
-
 # METADATA
-# title: The recommendation for Trust & Safety (PI-3.2)
+# title: The review of an eligible post
 # description: >-
-#   Only for an eligible post: removal when anything points toward removal
-#   or the band leaves no room for a notice; otherwise a notice (for private
-#   information, with the information omitted: PI-5f).
-recommendation := "RECOMMENDATION_UNSPECIFIED" if {
-	not eligible
-} else := "RECOMMENDATION_REMOVAL" if {
-	weighing.toward_removal
-} else := "RECOMMENDATION_REMOVAL" if {
-	not weighing.notice_room
-} else := "RECOMMENDATION_NOTICE_WITHOUT_PRIVATE_INFORMATION" if {
-	input.case.violation.policy == "POLICY_PRIVATE_INFORMATION"
-} else := "RECOMMENDATION_NOTICE"
-
-# PI-7: countries whose local law withholds the post.
-withheld := sort(input.case.public_interest.local_law_withhold_countries) if {
-	input.case.public_interest.local_law_withhold_countries
-} else := []
-
-# What an eligible post's assessment adds: the exception, the review steps,
-# the balance and the factors weighed (PI-0, PI-3, PI-8, PI-4), and PI-2 when
-# a notice is recommended.
-eligible_tail := array.concat(
-	eligible_reasons,
-	array.concat(
-		[{"clause_id": id, "kind": "REASON_KIND_FACTOR"} | some id in {f.clause_id | some f in weighing.factors} - {object.get(bands, input.case.violation.policy, [""])[0]}],
-		[{"clause_id": "PI-2", "kind": "REASON_KIND_CONSEQUENCE"} | recommendation != "RECOMMENDATION_REMOVAL"],
-	),
-) if {
-	eligible
-} else := []
-
-# The reasons of the assessment.
-reasons := array.concat(standing.reasons, eligible_tail)
-
-# METADATA
-# title: The public-interest assessment
-# description: >-
-#   The PI-1 criteria, the PI-5 likelihood, the PI-4 factors; for an
-#   eligible post the recommendation and the PI-3 route; PI-2: what a notice
-#   would do; PI-7: where local law withholds it. POST
-#   /v1/data/verdict/pi/assessment answers CheckPublicInterest.
-# entrypoint: true
+#   Only an eligible post is reviewed: the recommendation for Trust & Safety
+#   (PI-3.2), the PI-3 route, and what its assessment adds to the reasons:
+#   the exception, the review steps, the balance and the factors weighed
+#   (PI-0, PI-3, PI-8, PI-4), and PI-2 when a notice is recommended.
 # custom:
 #   clauses: [PI-0, PI-2, PI-3, PI-3.1, PI-3.2, PI-3.3, PI-3.4, PI-4, PI-8]
-assessment := {
-	"eligible": standing.eligible,
-	"criteria": standing.criteria,
-	"likelihood": standing.band,
-	"never_eligible": standing.never,
-	"factors": weighing.factors,
-	"recommendation": recommendation,
-	"route": route,
-	"notice_effects": {
-		"behind_notice": true,
-		"disabled_engagements": ["ENGAGEMENT_LIKE", "ENGAGEMENT_REPOST", "ENGAGEMENT_SHARE"],
-		"limited_surfaces": ["SURFACE_ALGORITHMIC_RECOMMENDATIONS"],
-		"withheld_in_countries": withheld,
-		"appeal_available": true,
-	},
-	"reasons": reasons,
+review_of(false, _, _, _) := {"recommendation": "RECOMMENDATION_UNSPECIFIED", "route": [], "reasons": []}
+
+review_of(true, weighed, policy, band_clause) := {
+	"recommendation": advice,
+	"route": review_route,
+	"reasons": array.concat(
+		eligible_reasons,
+		array.concat(
+			[{"clause_id": id, "kind": "REASON_KIND_FACTOR"} | some id in {f.clause_id | some f in weighed.factors} - {band_clause}],
+			[{"clause_id": "PI-2", "kind": "REASON_KIND_CONSEQUENCE"} | advice != "RECOMMENDATION_REMOVAL"],
+		),
+	),
+} if {
+	advice := recommend(weighed, policy)
 }
 
-route := review_route if {
-	eligible
-} else := []
+# Removal when anything points toward removal or the band leaves no room for
+# a notice; otherwise a notice (for private information, with the
+# information omitted: PI-5f).
+recommend(weighed, policy) := "RECOMMENDATION_REMOVAL" if {
+	weighed.toward_removal
+} else := "RECOMMENDATION_REMOVAL" if {
+	not weighed.notice_room
+} else := "RECOMMENDATION_NOTICE_WITHOUT_PRIVATE_INFORMATION" if {
+	policy == "POLICY_PRIVATE_INFORMATION"
+} else := "RECOMMENDATION_NOTICE"
 
+# METADATA
+# title: Eligible for the public-interest exception
+eligible := assessment.eligible
+
+# The recommendation for Trust & Safety (RECOMMENDATION_UNSPECIFIED for a
+# post that is not eligible).
+recommendation := assessment.recommendation
+
+# The reasons of the assessment.
+reasons := assessment.reasons
+
+# The PI-1.4 clause the account's office meets, if it holds one.
 office_clause := office_clauses[input.account.office_role]

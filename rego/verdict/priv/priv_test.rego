@@ -428,6 +428,20 @@ test_conduct_has_no_exceptions if {
 	not "PRIV-5a" in clauses(finding)
 }
 
+# The short path (plain_violation) cites what the general path would.
+test_short_path_agrees_with_the_general_path if {
+	every d in [
+		doc({"category": "PRIV_CATEGORY_EXTORTION"}),
+		doc({"category": "PRIV_CATEGORY_BOUNTY", "subject_consented": true}),
+		doc({"category": "PRIV_CATEGORY_FINANCIAL"}),
+		doc(home),
+	] {
+		short := priv.plain_violation with input as d
+		general := priv.violations with input as d
+		{r | some r in short} == general
+	}
+}
+
 # ---------------------------------------------------------------- PRIV-5d
 
 test_not_private_categories if {
