@@ -50,10 +50,10 @@ bench: ## load benchmark against bare OPA (writes bench/results.json and a chart
 bench-quick: ## a short benchmark for development
 	$(BIN)/python -m bench.run --quick
 
-# The policies before round 2 (issue 11); the newest git tag wins when there is one.
-BENCH_REF ?= c344ce3
+# The policies before round 2 (issue 11); REF=<git ref> compares against another.
+REF ?= c344ce3
 bench-policy: ## the decision query: current rego/ vs an earlier git ref (REF=...): median, p99, ratio
-	$(BIN)/python -m bench.policy --fallback-ref $(BENCH_REF) $(if $(REF),--ref $(REF))
+	$(BIN)/python -m bench.policy --ref $(REF)
 
 clean: ## remove the virtualenv, generated code and runtime state
 	rm -rf $(VENV) var proto/verdict/v1/*_pb2*.py proto/verdict/v1/*_pb2.pyi *.egg-info

@@ -6,12 +6,14 @@ decision-table case (``kind: decide``) of the current tables, as the table
 runner feeds it (the case's input plus ``as_of``). Old and new take turns
 input by input, so load from elsewhere on the machine hits both alike.
 Reports the median and p99 per evaluation of ``verdict/decision/result``
-for each, the ratio, and the floor: the same inputs through a policy that
-only reads ``input.as_of`` (the cost of handing the input to OPA and the
-result back, which no policy can go below).
+for each, the ratio, and two floors no policy can go below: the same inputs
+through a policy that only returns ``input.as_of`` (handing the input to OPA
+and a value back), and through one that returns each input's current result
+ready-made from data (the input in and the whole decision out).
 
-The earlier revision is a git ref (``--ref``, default: the newest tag, else
-the commit the Makefile names) whose ``rego/`` is taken with ``git archive``.
+The earlier revision is a git ref (``--ref``; default ``HEAD``: your edits
+against the last commit; ``make bench-policy`` passes the policies before
+round 2) whose ``rego/`` is taken with ``git archive``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -34,6 +35,7 @@ from server.engine.embedded import new_engine, reexec_with_go_gc_tuned
 ROOT = Path(__file__).resolve().parent.parent
 QUERY = "verdict.decision.result"
 FLOOR = "package bench_floor\n\nimport rego.v1\n\nresult := input.as_of\n"
+RESULT_FLOOR = "package bench_result_floor\n\nimport rego.v1\n\nresult := data.bench_result_floor.results[input.bench_case]\n"
 
 
 def decide_inputs(bundle: Bundle) -> list[tuple[str, dict[str, Any]]]:
@@ -52,11 +54,6 @@ def bundle_at(ref: str) -> Bundle:
         return from_git(ref, ROOT / "rego")
     except CandidateError as exc:
         raise SystemExit(f"cannot read rego/ at {ref!r}: {exc}") from None
-
-
-def default_ref(fallback: str) -> str:
-    tag = subprocess.run(["git", "describe", "--tags", "--abbrev=0"], cwd=ROOT, capture_output=True, text=True)
-    return tag.stdout.strip() if tag.returncode == 0 and tag.stdout.strip() else fallback
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -82,20 +79,24 @@ def main(argv: list[str] | None = None) -> int:
     reexec_with_go_gc_tuned("bench.policy")  # the engine settings the server runs with
     parser = argparse.ArgumentParser(prog="python -m bench.policy", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--ref", help="the earlier revision: a git ref (default: newest tag, else --fallback-ref)")
-    parser.add_argument("--fallback-ref", default="HEAD", help="the ref to use when the repository has no tag")
+    parser.add_argument("--ref", default="HEAD", help="the earlier revision: a git ref (default: HEAD)")
     parser.add_argument("--bundle", type=Path, default=ROOT / "rego", help="the current policies (default: rego/)")
     parser.add_argument("--rounds", type=int, default=20, help="passes over all inputs (default 20)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
 
-    ref = args.ref or default_ref(args.fallback_ref)
+    ref = args.ref
     current = Bundle.from_directory(args.bundle)
     earlier = bundle_at(ref)
-    inputs = [doc for _, doc in decide_inputs(Bundle.from_directory(args.bundle, tests=True))]
+    # Every engine gets the same inputs; bench_case only keys the ready-made results.
+    inputs = [{**doc, "bench_case": f"c{i}"} for i, (_, doc) in enumerate(decide_inputs(Bundle.from_directory(args.bundle, tests=True)))]
+    engines = {"earlier": (new_engine(earlier), QUERY), "current": (new_engine(current), QUERY)}
     floor = OpaEngine()
     floor.add_policy("bench_floor.rego", FLOOR)
-    engines = {"earlier": (new_engine(earlier), QUERY), "current": (new_engine(current), QUERY), "floor": (floor, "bench_floor.result")}
+    result_floor = OpaEngine()
+    result_floor.add_data({"results": {doc["bench_case"]: engines["current"][0].eval_document(QUERY, doc) for doc in inputs}}, "bench_result_floor")
+    result_floor.add_policy("bench_result_floor.rego", RESULT_FLOOR)
+    engines |= {"floor": (floor, "bench_floor.result"), "result_floor": (result_floor, "bench_result_floor.result")}
     try:
         for engine, query in engines.values():  # prepare and warm every query before measuring
             for doc in inputs:
@@ -112,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         "earlier": {"ref": ref, "revision": earlier.revision, **figures["earlier"]},
         "current": {"revision": current.revision, **figures["current"]},
         "floor": figures["floor"],
+        "result_floor": figures["result_floor"],
         "median_ratio": round(figures["earlier"]["median_ms"] / figures["current"]["median_ms"], 2),
         "p99_ratio": round(figures["earlier"]["p99_ms"] / figures["current"]["p99_ms"], 2),
     }
@@ -121,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"data.{QUERY} over {len(inputs)} decision-table inputs x {args.rounds} rounds, embedded OPA engine, one process")
     print(f"  {'':<40} {'median':>10} {'p99':>10}")
     for name, label in (("earlier", f"earlier ({ref}, {earlier.revision[:12]})"), ("current", f"current ({current.revision[:12]})"),
-                        ("floor", "floor (input in, as_of out)")):
+                        ("floor", "floor (input in, as_of out)"), ("result_floor", "floor (input in, the decision out)")):
         print(f"  {label:<40} {figures[name]['median_ms']:>8.3f}ms {figures[name]['p99_ms']:>8.3f}ms")
     print(f"  earlier / current: median x{result['median_ratio']}, p99 x{result['p99_ratio']}")
     return 0

@@ -191,3 +191,43 @@ def test_verify_detects_truncation(client, server):
         cur.execute("DELETE FROM decision_log WHERE decision_id = ?", (ids[-1],))
     result = verify(server.db)
     assert not result.ok and "after record" in result.problem
+
+
+# The policies before round 2 (issue 11), as `make bench-policy` compares against.
+PREVIOUS_POLICIES = "c344ce3"
+
+
+def test_decisions_of_the_previous_policies_replay_exactly_on_their_own_revision(db_url, tmp_path):
+    """Decisions logged by the previous policies, then by the current ones, on
+    one log: replay evaluates each on the revision that made it."""
+    from clients.client import VerdictClient
+    from server.audit.candidates import from_git
+    from tests.conftest import import_accounts, start_server
+
+    previous = from_git(PREVIOUS_POLICIES, REGO)
+    old_dir = tmp_path / "previous"
+    for path, content in previous.files.items():
+        (old_dir / path).parent.mkdir(parents=True, exist_ok=True)
+        (old_dir / path).write_bytes(content)
+    import_accounts(db_url)
+    cases = [
+        case("acc-candidate-250k", "r-1"), case("acc-citizen", "r-2"),
+        {**case("acc-citizen", "r-3"), "violation": {"policy": "election_integrity", "ei": {"category": "how_to_vote", "confirmed": True}}},
+        {**case("acc-citizen", "r-4"), "violation": {"policy": "private_information", "priv": {"category": "home_address", "subject_consented": False}}},
+    ]
+    made = {}
+    for bundle_dir in (old_dir, REGO):
+        app = start_server(db_url, "", tmp_path, engine="embedded", bundle_dir=bundle_dir)
+        try:
+            with VerdictClient(f"127.0.0.1:{app.port}") as client:
+                for c in cases:
+                    made[client.decide(c).decision_id] = Bundle.from_directory(bundle_dir).revision
+                if bundle_dir == REGO:
+                    summary = list(client.replay())[-1].summary
+                    records = {d: client.get_decision(d).decision.policy_revision for d in made}
+        finally:
+            app.stop()
+    assert previous.revision != Bundle.from_directory(REGO).revision
+    assert records == made  # each decision names the revision that made it
+    assert summary.replayed == len(made) and summary.unchanged == len(made)
+    assert summary.faults == 0 and summary.errors == 0
