@@ -198,6 +198,22 @@
 #                     type: string
 #             time_zone:
 #               type: string
+#             source_type:
+#               type: string
+#             automated_detection:
+#               type: boolean
+#             human_reviewed:
+#               type: boolean
+#             content_types:
+#               type: array
+#               items:
+#                 type: string
+#             content_language:
+#               type: string
+#             legal_ground:
+#               type: string
+#             received_at:
+#               type: string
 #         account:
 #           type: object
 #           additionalProperties: false

@@ -75,7 +75,8 @@ def _comments() -> dict[str, str]:
             text = (location.leading_comments or location.trailing_comments).strip()
             name = names.get(tuple(location.path))
             if text and name:
-                found[name] = " ".join(line.strip() for line in text.splitlines())
+                # A "// ---- section" heading above a field is not about the field.
+                found[name] = " ".join(line.strip() for line in text.splitlines() if not line.strip().startswith("----"))
     return found
 
 
