@@ -24,10 +24,10 @@ follower_threshold := 100000
 
 # PI-1.4: the governmental or legislative bodies.
 governmental_levels := {
-	"OFFICE_LEVEL_LOCAL",
-	"OFFICE_LEVEL_STATE",
-	"OFFICE_LEVEL_NATIONAL",
-	"OFFICE_LEVEL_SUPRANATIONAL",
+	"OFFICE_LEVEL_LOCAL": true,
+	"OFFICE_LEVEL_STATE": true,
+	"OFFICE_LEVEL_NATIONAL": true,
+	"OFFICE_LEVEL_SUPRANATIONAL": true,
 }
 
 # PI-1.4a: current holder of an elected or appointed leadership position;
@@ -199,7 +199,7 @@ assessment := {
 	enough_followers := followers > follower_threshold
 	values := {"followers": format_int(followers, 10)}
 	office := object.get(office_clauses, object.get(account, "office_role", ""), "")
-	member := [office != "", object.get(account, "office_level", "") in governmental_levels] == [true, true]
+	member := [office != "", object.get(governmental_levels, object.get(account, "office_level", ""), false)] == [true, true]
 	[band_clause, band] := object.get(bands, policy, ["", "LIKELIHOOD_BAND_UNSPECIFIED"])
 	never := band == "LIKELIHOOD_BAND_NEVER"
 	criteria_met := [violates, verified, enough_followers, member] == [true, true, true, true]
