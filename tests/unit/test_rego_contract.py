@@ -149,6 +149,39 @@ def test_rego_follows_opa_fmt_layout():
         assert "\n\n\n" not in source, f"{path}: more than one blank line"
 
 
+def _statements(source: str) -> list[tuple[int, int]]:
+    """(first, last) line index of each top-level statement, an else chain included."""
+    lines, spans, depth, start = source.split("\n"), [], 0, None
+    for n, line in enumerate(lines):
+        code = re.sub(r'"(\\.|[^"\\])*"', '""', line).split("#")[0]
+        if start is None and depth == 0 and line[:1] not in ("", "#", "\t"):
+            start = n
+        depth += sum(code.count(c) for c in "{[(") - sum(code.count(c) for c in "}])")
+        if start is not None and depth == 0:
+            if spans and line.startswith("else"):
+                spans[-1] = (spans[-1][0], n)
+            else:
+                spans.append((start, n))
+            start = None
+    return spans
+
+
+def test_rules_are_separated_as_opa_fmt_separates_them():
+    """`opa fmt` puts a blank line after every rule but between one-line rules
+    on adjacent lines (format.go: writeRules, groupableOneLiner), and above an
+    `else` that starts its own line (writeElse)."""
+    for path, source in BUNDLE.modules.items():
+        lines = source.split("\n")
+        spans = [s for s in _statements(source) if not lines[s[0]].startswith(("package", "import"))]
+        for (s1, e1), (s2, e2) in zip(spans, spans[1:]):
+            if any(not line.strip() for line in lines[e1 + 1:s2]):
+                continue
+            grouped = s1 == e1 and s2 == e2 == e1 + 1 and not any(lines[i].startswith("default") for i in (s1, s2))
+            assert grouped, f"{path}:{e1 + 1}: opa fmt puts a blank line after this rule"
+        for n, line in enumerate(lines):
+            assert not (line.startswith("else") and lines[n - 1].strip()), f"{path}:{n + 1}: opa fmt puts a blank line above this else"
+
+
 @needs_opa
 def test_opa_fmt_leaves_every_file_as_it_is():
     out = opa("fmt", "--list", str(REGO))
