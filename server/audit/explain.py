@@ -15,9 +15,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from opa_bindings import OpaError
+
 from server.decisionlog.archive import PolicyArchive
 from server.decisionlog.chain import LogRecord
-from server.decisions.results import Catalog, words
+from server.decisions.results import Catalog, PolicyContractError, words
 from server.engine.embedded import new_engine
 from server.policytools.annotations import Annotation, bundle_annotations
 
@@ -97,7 +99,7 @@ def trace_rules(record: LogRecord, archive: PolicyArchive) -> Trace:
 def _value(engine: Any, ref: str, input_doc: Any) -> Any:
     try:
         return engine.eval_document(ref.removeprefix("data."), input_doc)
-    except Exception:  # a function or a rule undefined on its own: no value to show
+    except OpaError:  # a function, or a rule undefined on its own: no value to show
         return None
 
 
@@ -132,7 +134,7 @@ def in_words(record: LogRecord, catalog: Catalog, lang: str = "en") -> str:
             try:
                 en, dutch = words(catalog, r.get("clause_id", ""), r.get("kind") == "REASON_KIND_CRITERION_NOT_MET",
                                   r.get("values"), r.get("missing_facts", ()))
-            except Exception:  # a clause the catalog lacks: say so rather than fail the explanation
+            except PolicyContractError:  # a clause the catalog lacks: say so rather than fail the explanation
                 en = dutch = "(not in the clause catalog)"
             lines.append(f"  {r.get('clause_id')} ({kind}): {dutch if nl else en}")
     return "\n".join(lines)
