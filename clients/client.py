@@ -157,8 +157,21 @@ class VerdictClient:
         except grpc.RpcError as exc:
             raise VerdictError(exc.code(), exc.details() or "") from None
 
-    def verify_log(self) -> au.VerifyLogResponse:
-        return self._call(self._audit.VerifyLog, au.VerifyLogRequest())
+    def verify_log(self, since_checkpoint: str = "") -> au.VerifyLogResponse:
+        """The server checks the whole log; ``since_checkpoint`` (a signed note kept elsewhere) must be extended by it."""
+        return self._call(self._audit.VerifyLog, au.VerifyLogRequest(since_checkpoint=since_checkpoint))
+
+    def checkpoint(self) -> au.SignedCheckpoint:
+        """The latest signed checkpoint of the decision log."""
+        return self._call(self._audit.GetCheckpoint, au.GetCheckpointRequest())
+
+    def prove(self, decision_id: str) -> au.InclusionProof:
+        """An inclusion proof for a logged decision, checkable offline with the log's public key."""
+        return self._call(self._audit.ProveDecision, au.ProveDecisionRequest(decision_id=decision_id))
+
+    def prove_consistency(self, from_size: int) -> au.ConsistencyProof:
+        """A proof that the log now extends its tree of ``from_size`` records."""
+        return self._call(self._audit.ProveConsistency, au.ProveConsistencyRequest(from_size=from_size))
 
     # -- DsaService --------------------------------------------------------------
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 from dataclasses import replace
 import signal
+import sys
 import threading
 from pathlib import Path
 
 from server.app import Settings, build
+from server.decisionlog.checkpoints import WitnessMismatch
+from server.decisionlog.note import NoteError
+from server.decisionlog.tree import TreeHeadError
 from server.engine.embedded import reexec_with_go_gc_tuned
 from server.logs import configure_logging
 
@@ -37,13 +41,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tls-key", type=Path, default=defaults.tls_key, help="server private key (PEM) (VERDICT_TLS_KEY)")
     parser.add_argument("--tls-client-ca", type=Path, default=defaults.tls_client_ca,
                         help="CA that signs client certificates; requires them (mTLS) (VERDICT_TLS_CLIENT_CA)")
+    parser.add_argument("--log-key-file", type=Path, default=defaults.log_key_file,
+                        help="the decision log's signing key, kept outside the database (default var/log-signing.key; "
+                             "VERDICT_LOG_KEY_FILE, or the key itself in VERDICT_LOG_KEY); make one with `verdict audit keygen`")
+    parser.add_argument("--witness", type=Path, default=defaults.witness_dir,
+                        help="directory outside the database where every published checkpoint is appended "
+                             "(default var/witness; VERDICT_WITNESS_DIR)")
+    parser.add_argument("--checkpoint-records", type=int, default=defaults.checkpoint_records,
+                        help=f"publish a checkpoint after this many records (default {defaults.checkpoint_records}; VERDICT_CHECKPOINT_RECORDS)")
+    parser.add_argument("--checkpoint-seconds", type=float, default=defaults.checkpoint_seconds,
+                        help=f"... or after this many seconds, and at shutdown (default {defaults.checkpoint_seconds:g}; VERDICT_CHECKPOINT_SECONDS)")
     args = parser.parse_args(argv)
+    if args.checkpoint_records < 1 or args.checkpoint_seconds <= 0:
+        parser.error("--checkpoint-records and --checkpoint-seconds must be positive")
     configure_logging()
     settings = replace(defaults, listen=args.listen, engine=args.engine, opa_url=args.opa_url, opa_timeout=args.opa_timeout,
                        bundle_dir=args.bundle, db_url=args.db, workers=args.workers, callers_file=args.callers,
                        tls_cert=args.tls_cert, tls_key=args.tls_key, tls_client_ca=args.tls_client_ca,
-                       account_cache_ttl=args.account_cache_ttl)
-    app = build(settings)
+                       account_cache_ttl=args.account_cache_ttl, log_key_file=args.log_key_file, witness_dir=args.witness,
+                       checkpoint_records=args.checkpoint_records, checkpoint_seconds=args.checkpoint_seconds)
+    try:
+        app = build(settings)
+    except (NoteError, WitnessMismatch, TreeHeadError) as exc:
+        print(f"verdict: cannot start: {exc}", file=sys.stderr)
+        return 2
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

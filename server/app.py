@@ -24,8 +24,11 @@ from server.api.policy_service import PolicyServicer
 from server.db.database import Database, database_url
 from server.db.migrations import migrate
 from server.decisionlog.archive import PolicyArchive
-from server.decisionlog.log import DecisionLog
+from server.decisionlog.checkpoints import Checkpointer, Witness, check_against_witness
+from server.decisionlog.log import DecisionLog, LogWriter
+from server.decisionlog.note import load_signer, verifier_of
 from server.decisionlog.reader import LogReader
+from server.decisionlog.tree import TreeWriter
 from server.decisions.masking import Masker, load_key
 from server.decisions.service import DecisionService
 from server.dsa.records import DsaRecords
@@ -56,6 +59,14 @@ class Settings:
     bundle_dir: Path = Path("rego")
     db_url: str = field(default_factory=database_url)
     mask_key_file: Path = Path("var/mask.key")
+    # The decision log's signing key (C2SP signed-note text), or the file holding it; outside the database.
+    log_key: str | None = None
+    log_key_file: Path = Path("var/log-signing.key")
+    # Where published checkpoints are appended, outside the database.
+    witness_dir: Path = Path("var/witness")
+    # Publish a checkpoint every this many records or seconds (and at shutdown).
+    checkpoint_records: int = 1000
+    checkpoint_seconds: float = 10.0
     workers: int = 32
     health_interval: float = 2.0
     # Seconds a non-applied decision may use an account read earlier (0: always read).
@@ -76,8 +87,12 @@ class Settings:
         s.bundle_dir = Path(os.environ.get("VERDICT_BUNDLE", s.bundle_dir))
         s.opa_timeout = float(os.environ.get("VERDICT_OPA_TIMEOUT", s.opa_timeout))
         s.account_cache_ttl = float(os.environ.get("VERDICT_ACCOUNT_CACHE_TTL", s.account_cache_ttl))
+        s.log_key = os.environ.get("VERDICT_LOG_KEY") or None
+        s.checkpoint_records = int(os.environ.get("VERDICT_CHECKPOINT_RECORDS", s.checkpoint_records))
+        s.checkpoint_seconds = float(os.environ.get("VERDICT_CHECKPOINT_SECONDS", s.checkpoint_seconds))
         for name, var in (("callers_file", "VERDICT_CALLERS"), ("tls_cert", "VERDICT_TLS_CERT"),
-                          ("tls_key", "VERDICT_TLS_KEY"), ("tls_client_ca", "VERDICT_TLS_CLIENT_CA")):
+                          ("tls_key", "VERDICT_TLS_KEY"), ("tls_client_ca", "VERDICT_TLS_CLIENT_CA"),
+                          ("log_key_file", "VERDICT_LOG_KEY_FILE"), ("witness_dir", "VERDICT_WITNESS_DIR")):
             if os.environ.get(var):
                 setattr(s, name, Path(os.environ[var]))
         return s
@@ -147,23 +162,50 @@ class App:
     db: Database
     log: DecisionLog
     health: HealthWatcher
+    checkpointer: Checkpointer | None
 
     def stop(self, grace: float = 2.0) -> None:
         self.health.stop()
         self.server.stop(grace).wait()
         self.log.close()
+        if self.checkpointer is not None:
+            self.checkpointer.close()  # the checkpoint at shutdown
         self.engine.close()
         self.db.close()
 
 
-def build(settings: Settings) -> App:
-    """Create everything and start serving; returns once the port is bound."""
+def open_log_writer(db: Database, settings: Settings) -> tuple[LogWriter, Witness]:
+    """The writer that appends to the signed tree, once the log is known to extend its witness.
+
+    Raises NoteError (no usable key) or WitnessMismatch (the database was rolled
+    back or replaced: signing on would fork the log).
+    """
+    signer = load_signer(settings.log_key, settings.log_key_file)
+    witness = Witness(settings.witness_dir)
+    check_against_witness(db, witness, verifier_of(signer))
+    tree = TreeWriter(signer)
+    with db.transaction(write=True) as cur:
+        if tree.sign_unsigned_head(cur):
+            log.warning("signed the tree of a log upgraded from the hash chain", origin=signer.name)
+    return LogWriter(tree), witness
+
+
+def build(settings: Settings, writer: LogWriter | None = None) -> App:
+    """Create everything and start serving; returns once the port is bound.
+
+    ``writer``: a log writer to use instead of the signed Merkle tree (only the
+    benchmark's baseline does this); no checkpoints are published then.
+    """
     db = Database(settings.db_url)
     migrate(db)
+    checkpointer, witness = None, None
+    if writer is None:
+        writer, witness = open_log_writer(db, settings)
+        checkpointer = Checkpointer(db, witness, writer.tree, settings.checkpoint_records, settings.checkpoint_seconds)
     engine = make_engine(settings)
     store = AccountStore(db)
-    decision_log = DecisionLog(db)
-    archive = PolicyArchive(db, settings.bundle_dir)
+    decision_log = DecisionLog(db, writer)
+    archive = PolicyArchive(db, settings.bundle_dir, writer)
     masker = Masker(load_key(settings.mask_key_file))
     service = DecisionService(engine, store, decision_log, archive, masker, cache_ttl=settings.account_cache_ttl)
 
@@ -174,7 +216,9 @@ def build(settings: Settings) -> App:
         options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES), ("grpc.so_reuseport", 0)],
     )
     policy_service_pb2_grpc.add_PolicyServiceServicer_to_server(PolicyServicer(service), server)
-    audit_service_pb2_grpc.add_AuditServiceServicer_to_server(AuditServicer(LogReader(db), archive, decision_log), server)
+    verifier = verifier_of(writer.tree.signer) if writer.tree is not None else None
+    audit_service_pb2_grpc.add_AuditServiceServicer_to_server(
+        AuditServicer(LogReader(db), archive, decision_log, verifier, witness), server)
     dsa_service_pb2_grpc.add_DsaServiceServicer_to_server(DsaServicer(DsaRecords(LogReader(db), archive), decision_log), server)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
@@ -186,7 +230,9 @@ def build(settings: Settings) -> App:
     watcher = HealthWatcher(health_servicer, engine, db, settings.health_interval)
     server.start()
     watcher.start()
+    if checkpointer is not None:
+        checkpointer.start()
     log.info("verdict serving", listen=settings.listen, port=port, engine=engine.name, db=db.describe(),
              tls="mtls" if settings.tls_client_ca else ("tls" if credentials else "off"),
              auth="tokens" if settings.callers_file else "off (development)")
-    return App(settings, server, port, service, engine, db, decision_log, watcher)
+    return App(settings, server, port, service, engine, db, decision_log, watcher, checkpointer)

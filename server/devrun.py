@@ -16,9 +16,11 @@ import sys
 import threading
 from pathlib import Path
 
-from server.app import Settings, build
+from server.app import Settings, build, open_log_writer
 from server.db.database import Database
 from server.db.migrations import migrate
+from server.decisionlog.checkpoints import WitnessMismatch
+from server.decisionlog.note import Ed25519Signer, write_keypair
 from server.engine.bundle import Bundle
 from server.engine.rest import wait_until_healthy
 from server.enrichment.importer import import_file
@@ -31,6 +33,18 @@ BUNDLE = Path(os.environ.get("VERDICT_BUNDLE", "rego"))
 DEMO_ACCOUNTS = Path("examples/demo_accounts.jsonl")
 DEMO_CALLERS = Path("examples/callers.toml")
 DEMO_TOKEN = "verdict-demo-token"  # its hash is in examples/callers.toml; public, development only
+DEV_ORIGIN = "verdict.local/dev-decision-log"  # the development log's name (and its key's)
+
+
+def ensure_dev_key(settings: Settings) -> str:
+    """Create the development signing key on first run; says where the public key is."""
+    if settings.log_key:
+        return "from VERDICT_LOG_KEY"
+    public = settings.log_key_file.with_suffix(".pub")
+    if not settings.log_key_file.exists():
+        write_keypair(Ed25519Signer.generate(DEV_ORIGIN), settings.log_key_file)
+        return f"{settings.log_key_file} (new development key; public key {public})"
+    return f"{settings.log_key_file} (public key {public})"
 
 
 def start_opa(bundle_dir: Path, addr: str) -> tuple[subprocess.Popen, str]:
@@ -54,14 +68,20 @@ def main() -> int:
         settings = Settings.from_env()
         settings.listen, settings.opa_url, settings.engine = GRPC_ADDR, f"http://{OPA_ADDR}", "opa" if kind == "opa" else "sidecar"
         settings.callers_file = settings.callers_file or DEMO_CALLERS
+        key = ensure_dev_key(settings)
         db = Database(settings.db_url)
         migrate(db)
-        imported = import_file(AccountStore(db), DEMO_ACCOUNTS)
+        try:
+            writer, _ = open_log_writer(db, settings)
+        except WitnessMismatch as exc:
+            raise SystemExit(f"verdict: cannot start: {exc}") from None
+        imported = import_file(AccountStore(db), DEMO_ACCOUNTS, writer)
         db.close()
         app = build(settings)
         print(BANNER.format(opa_kind="real OPA (opa run --server)" if kind == "opa" else "OPA-compatible sidecar (embedded OPA engine)",
                             opa=OPA_ADDR, grpc=GRPC_ADDR, db=app.db.describe(), created=imported.created, updated=imported.updated,
-                            token=DEMO_TOKEN, callers=settings.callers_file),
+                            token=DEMO_TOKEN, callers=settings.callers_file, key=key, witness=settings.witness_dir,
+                            public=settings.log_key_file.with_suffix(".pub")),
               flush=True)
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -80,6 +100,8 @@ verdict is running
   gRPC      {grpc}  — verdict.v1.PolicyService, health, reflection
   store     {db}  — demo accounts from examples/demo_accounts.jsonl ({created} created, {updated} updated)
   callers   {callers}  — the demo token below may decide, apply, read and replay the audit log
+  log key   {key}
+  witness   {witness}/  — every published checkpoint, outside the database
 
 Call it (in another terminal, from this directory):
   export VERDICT_TOKEN={token}
@@ -89,6 +111,7 @@ Call it (in another terminal, from this directory):
   .venv/bin/verdict decide --account acc-unverified-2m --post post-3 --policy hateful_conduct    # unverified: not eligible
   .venv/bin/verdict decide examples/cases/terrorism_promotion.json                               # terrorism: never eligible
   .venv/bin/verdict audit query --account acc-candidate-250k                                     # the decision log
+  .venv/bin/verdict audit verify --key {public}                                       # the whole log, signed
   curl -s -X POST http://{opa}/v1/data/verdict/pi/follower_threshold                              # OPA's REST API
 
 Stop with Ctrl-C.

@@ -26,6 +26,11 @@ REGO = Path(os.environ.get("VERDICT_TEST_BUNDLE", ROOT / "rego"))
 PG_ADMIN = os.environ.get("VERDICT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 os.environ.setdefault("VERDICT_MASK_KEY", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff")
+# The decision log's signing key for every test (public, like the mask key above) and its public key.
+TEST_LOG_KEY = "PRIVATE+KEY+verdict.test/decision-log+de2d7094+AQABAgMEBQYHCAkKCwwNDg8QERITFBUWFxgZGhscHR4f"
+TEST_LOG_PUBLIC_KEY = "verdict.test/decision-log+de2d7094+AQOhB7/zzhC+HXDdGOdLwJln5NYwm6UNXx3chmQSVTG4"
+os.environ.setdefault("VERDICT_LOG_KEY", TEST_LOG_KEY)
+os.environ.setdefault("VERDICT_LOG_PUBLIC_KEY", TEST_LOG_PUBLIC_KEY)
 
 
 def free_port() -> int:
@@ -118,6 +123,24 @@ def pg_url() -> Iterator[str]:
     _drop_pg_database(name)
 
 
+def log_writer():
+    """A writer to the decision log with the test key (what `verdict accounts import` uses)."""
+    from server.decisionlog.log import LogWriter
+    from server.decisionlog.note import Ed25519Signer
+    from server.decisionlog.tree import TreeWriter
+
+    return LogWriter(TreeWriter(Ed25519Signer.parse(os.environ["VERDICT_LOG_KEY"])))
+
+
+def verify_log(db, witness_dir: Path | None = None, since: str | None = None):
+    """`verdict audit verify` on a database with the test key (and a witness directory)."""
+    from server.audit.verify import verify
+    from server.decisionlog.checkpoints import Witness
+    from server.decisionlog.note import Verifier
+
+    return verify(db, Verifier.parse(TEST_LOG_PUBLIC_KEY), Witness(witness_dir) if witness_dir else None, since)
+
+
 def import_accounts(db_url: str, path: Path = ROOT / "examples/demo_accounts.jsonl") -> None:
     from server.db.database import Database
     from server.db.migrations import migrate
@@ -126,7 +149,7 @@ def import_accounts(db_url: str, path: Path = ROOT / "examples/demo_accounts.jso
 
     db = Database(db_url)
     migrate(db)
-    import_file(AccountStore(db), path)
+    import_file(AccountStore(db), path, log_writer())
     db.close()
 
 
@@ -134,7 +157,8 @@ def start_server(db_url: str, opa_url: str, tmp_path: Path, **overrides):
     from server.app import Settings, build
 
     settings = Settings(listen="127.0.0.1:0", engine="sidecar", opa_url=opa_url, bundle_dir=REGO, db_url=db_url,
-                        mask_key_file=tmp_path / "mask.key", health_interval=0.2)
+                        mask_key_file=tmp_path / "mask.key", health_interval=0.2, log_key=os.environ["VERDICT_LOG_KEY"],
+                        witness_dir=tmp_path / "witness")
     for key, value in overrides.items():
         setattr(settings, key, value)
     return build(settings)

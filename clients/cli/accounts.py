@@ -1,7 +1,8 @@
 """`verdict accounts`: load and inspect the accounts the server enriches cases with.
 
 These commands work on the server's database directly (VERDICT_DB), as an
-operator tool next to the server.
+operator tool next to the server. An import changes account history, which
+goes into the decision log: it needs the log's signing key, like the server.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     imp.add_argument("file", type=Path, help="JSON-lines file of accounts")
     imp.add_argument("--db", help="database URL (default: VERDICT_DB or sqlite:///var/verdict.db)")
+    imp.add_argument("--log-key-file", type=Path,
+                     help="the decision log's signing key (default: VERDICT_LOG_KEY, VERDICT_LOG_KEY_FILE or var/log-signing.key)")
+    imp.add_argument("--witness", type=Path, help="the witness directory (default: VERDICT_WITNESS_DIR or var/witness)")
     imp.set_defaults(handler=run_import)
 
     show = sub.add_parser("show", help="print what the store knows of an account (as the policies see it)")
@@ -51,17 +55,24 @@ def _store(url: str | None):
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from server.app import Settings, open_log_writer
     from server.db.database import DatabaseUnavailable
+    from server.decisionlog.checkpoints import WitnessMismatch
+    from server.decisionlog.log import DecisionLogError
     from server.enrichment.importer import ImportError_, import_file
 
     if not args.file.is_file():
         return fail(f"{args.file}: no such file")
+    settings = Settings.from_env()
+    settings.log_key_file = args.log_key_file or settings.log_key_file
+    settings.witness_dir = args.witness or settings.witness_dir
     try:
         store = _store(args.db)
-        result = import_file(store, args.file)
+        writer, _ = open_log_writer(store.db, settings)
+        result = import_file(store, args.file, writer)
     except ImportError_ as exc:
         return fail(f"nothing imported: {exc}")
-    except (DatabaseUnavailable, ValueError) as exc:
+    except (DatabaseUnavailable, DecisionLogError, WitnessMismatch, ValueError) as exc:
         return fail(str(exc))
     print(f"imported {args.file}: {result.created} created, {result.updated} updated ({store.db.describe()})")
     return 0

@@ -1,11 +1,13 @@
-"""`verdict audit`: find, show, explain, replay and verify logged decisions."""
+"""`verdict audit`: find, show, explain, replay, verify and prove logged decisions."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from clients.cli.decide import add_connection_args, connect, print_decision
@@ -15,7 +17,9 @@ from clients.cli.output import fail, print_json, table
 def register(commands: argparse._SubParsersAction) -> None:
     audit = commands.add_parser(
         "audit", help="find, explain, replay and verify logged decisions",
-        description="For auditors: every decision the server made is in its hash-chained decision log.",
+        description=("For auditors: every decision the server made is a record in its decision log, a Merkle tree\n"
+                     "whose checkpoints are signed by the log's key and published outside the database."),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = audit.add_subparsers(dest="audit_command", metavar="SUBCOMMAND")
     sub.required = True
@@ -56,11 +60,70 @@ def register(commands: argparse._SubParsersAction) -> None:
     _common(replay, handler=run_replay)
 
     verify = sub.add_parser(
-        "verify", help="check the hash chain of the decision log",
-        description="Walk the hash chain; name the first record that was changed, deleted or reordered (exit code 1).",
+        "verify", help="check the whole log against its signed checkpoints",
+        description=(
+            "Rehash every record into the tree and check it against the latest signed tree head, every\n"
+            "checkpoint in the database and in the witness, and the checkpoint given with --since; check\n"
+            "the account history, group designations and policy archive against the log. Names everything\n"
+            "changed, deleted, inserted or reordered (exit code 1). Runs on a consistent snapshot: a live\n"
+            "log verifies without false alarms.\n\n"
+            "Without --db the server verifies (with its key and witness); --public-key then also checks, here,\n"
+            "that the server's checkpoint is signed by the key you trust, and with --since the consistency proof.\n"
+            "With --db this machine verifies the database directly, with the public key you trust."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    verify.add_argument("--since", type=Path, metavar="CHECKPOINT",
+                        help="a checkpoint file kept outside the database (`verdict audit checkpoint > FILE`): the log must extend it")
+    verify.add_argument("--public-key", metavar="KEY",
+                        help="the log's public key, or the file holding it (VERDICT_LOG_PUBLIC_KEY; default var/log-signing.pub)")
     verify.add_argument("--db", help="check this database directly, without the server (VERDICT_DB URL)")
+    verify.add_argument("--witness", type=Path,
+                        help="with --db: the witness directory of published checkpoints (VERDICT_WITNESS_DIR; default var/witness)")
     _common(verify, handler=run_verify)
+
+    checkpoint = sub.add_parser(
+        "checkpoint", help="print the latest signed checkpoint",
+        description="Print the latest signed checkpoint (a C2SP signed note), byte for byte: keep it anywhere outside the\n"
+                    "database and later check the log still extends it with `verdict audit verify --since FILE`.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    checkpoint.add_argument("--db", help="read it from this database directly, without the server")
+    _common(checkpoint, handler=run_checkpoint)
+
+    prove = sub.add_parser(
+        "prove", help="write an inclusion proof for a logged decision",
+        description="Write a proof that a decision is in the log, unaltered: the record, its leaf index, the audit path\n"
+                    "and the signed checkpoint it leads to (JSON). Anyone can check it offline with\n"
+                    "`verdict audit verify-proof FILE --key PUBLIC_KEY`.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    prove.add_argument("decision_id")
+    prove.add_argument("--out", type=Path, help="write the proof to this file (default: standard output)")
+    prove.add_argument("--db", help="build it from this database directly, without the server")
+    _common(prove, handler=run_prove)
+
+    verify_proof = sub.add_parser(
+        "verify-proof", help="check an inclusion proof offline, with only the log's public key",
+        description="Check a proof file from `verdict audit prove`: the checkpoint is signed by the key, the audit path\n"
+                    "leads from the record's leaf to its root. Needs no server and no database (exit code 1 if it fails).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    verify_proof.add_argument("file", type=Path, help="the proof file")
+    verify_proof.add_argument("--key", "--public-key", dest="public_key", metavar="KEY",
+                              help="the log's public key, or the file holding it (VERDICT_LOG_PUBLIC_KEY)")
+    verify_proof.add_argument("--json", action="store_true", help="machine-readable output")
+    verify_proof.set_defaults(handler=run_verify_proof)
+
+    keygen = sub.add_parser(
+        "keygen", help="create the log's signing key and its public key",
+        description="Create an Ed25519 signing key for the decision log (C2SP signed-note encoding), readable only by you,\n"
+                    "and the public key next to it (.pub) for auditors. The origin names the log in every checkpoint.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    keygen.add_argument("--origin", required=True, help="the log's name, e.g. example.org/verdict/decision-log (no spaces or '+')")
+    keygen.add_argument("--out", type=Path, default=Path("var/log-signing.key"), help="where to write the key (default var/log-signing.key)")
+    keygen.set_defaults(handler=run_keygen)
 
 
 def _common(p: argparse.ArgumentParser, handler: Any) -> None:
@@ -130,7 +193,7 @@ def run_show(args: argparse.Namespace) -> int:
             return 0
         print(f"record {record.seq} ({record.kind}) recorded {record.recorded_at.ToJsonString()} for {record.caller}")
         print(f"engine {record.engine} (OPA {record.opa_version}), revision {record.policy_revision}")
-        print(f"hash {record.hash}\nprev {record.prev_hash or '(first record)'}")
+        print(f"leaf {record.seq - 1} of the log's Merkle tree, leaf hash {record.hash}")
         print("timings: " + ", ".join(f"{k} {v:.2f} ms" for k, v in sorted(record.timings_ms.items())))
         print("enrichment: " + record.enrichment_json)
         if record.kind == "decide":
@@ -249,31 +312,223 @@ def print_summary(s: Any, against: str | None) -> None:
         print("\nOK: every decision reproduced exactly." if not s.faults and not s.errors else "\nFAULT: not every decision reproduced.")
 
 
+def _verifier(key: str | None, required: bool = True):
+    """The trusted public key: --key, VERDICT_LOG_PUBLIC_KEY, or var/log-signing.pub."""
+    from server.decisionlog.note import load_verifier
+
+    key = key or os.environ.get("VERDICT_LOG_PUBLIC_KEY")
+    if not key and Path("var/log-signing.pub").is_file():
+        key = "var/log-signing.pub"
+    if not key:
+        if required:
+            raise ValueError("the log's public key is needed: --public-key FILE (the .pub next to the signing key) "
+                             "or VERDICT_LOG_PUBLIC_KEY")
+        return None
+    return load_verifier(key)
+
+
 def run_verify(args: argparse.Namespace) -> int:
+    from google.protobuf.json_format import MessageToDict
+
+    from server.decisionlog.proof import ProofError, check_consistency
+    from server.decisionlog.note import Checkpoint, NoteError, open_checkpoint
+
+    try:
+        verifier = _verifier(args.public_key, required=bool(args.db))
+        since = args.since.read_text(encoding="utf-8") if args.since else None
+        if since is not None:
+            Checkpoint.of_note(since)
+    except OSError as exc:
+        return fail(f"cannot read {args.since}: {exc.strerror}")
+    except NoteError as exc:
+        return fail(f"{args.since or '--public-key'}: {exc}")
+    except ValueError as exc:
+        return fail(str(exc))
     if args.db:
         from server.audit.verify import verify
         from server.db.database import Database
+        from server.decisionlog.checkpoints import Witness
+        from server.decisionlog.reader import LogReader
 
-        result = verify(Database(args.db))
-        doc = {"ok": result.ok, "records": result.records, "first_bad_seq": result.first_bad_seq,
-               "first_bad_decision_id": result.first_bad_decision_id, "problem": result.problem}
+        witness_dir = args.witness or Path(os.environ.get("VERDICT_WITNESS_DIR", "var/witness"))
+        db = Database(args.db)
+        response = verify(db, verifier, Witness(witness_dir), since).message()
+        prove_consistency = LogReader(db).prove_consistency
     else:
-        from clients.protojson import to_dict
-
         holder: dict[str, Any] = {}
 
         def work(client) -> int:
-            holder["doc"] = to_dict(client.verify_log())
+            holder["response"] = client.verify_log(since_checkpoint=since or "")
+            holder["client"] = client
+            if since is not None and verifier is not None:
+                try:
+                    p = client.prove_consistency(Checkpoint.of_note(since).size)
+                    holder["consistency"] = (list(p.proof), p.checkpoint, p.tree_size)
+                except Exception as exc:  # reported below as a finding
+                    holder["consistency"] = exc
             return 0
 
         code = _rpc(args, work)
         if code:
             return code
-        doc = {"ok": False, "records": 0, "first_bad_seq": 0, "first_bad_decision_id": "", "problem": "", **holder["doc"]}
+        response = holder["response"]
+        consistency = holder.get("consistency")
+
+        def prove_consistency(size: int) -> tuple:
+            if isinstance(consistency, Exception):
+                raise ValueError(str(consistency))
+            return consistency
+    doc = MessageToDict(response, preserving_proto_field_name=True, always_print_fields_with_no_presence=True)
+    findings = doc["findings"]
+    if verifier is not None and doc["checkpoint"]:
+        try:
+            open_checkpoint(doc["checkpoint"], verifier)
+        except NoteError as exc:
+            findings.append({"kind": "tree_head", "message": f"the log's checkpoint is not signed by the key you trust: {exc}"})
+    if since is not None and verifier is not None:
+        try:
+            proof, note, size = prove_consistency(Checkpoint.of_note(since).size)
+            old, new = check_consistency(since, note, proof, verifier)
+            doc["consistency"] = f"the log ({new.size} records) extends the checkpoint given ({old.size} records): consistency proof verified"
+        except (ProofError, NoteError, ValueError) as exc:
+            findings.append({"kind": "consistency", "message": f"no valid consistency proof from the checkpoint given: {exc}"})
+    doc["ok"] = not findings
     if args.json:
         print_json(doc)
-    elif doc["ok"]:
-        print(f"OK: the decision log's hash chain is intact ({doc['records']} records)")
     else:
-        print(f"FAILED after {doc['records']} good records: {doc['problem']}")
+        print_verification(doc)
     return 0 if doc["ok"] else 1
+
+
+def print_verification(doc: dict[str, Any]) -> None:
+    from server.decisionlog.note import Checkpoint
+
+    records = int(doc["records"])
+    rate = records / doc["seconds"] if doc["seconds"] else 0
+    if doc["ok"]:
+        head = Checkpoint.of_note(doc["checkpoint"])
+        signer = doc["checkpoint"].rsplit("\n\n", 1)[1].split(" ")[1]
+        print(f"OK: {records} records verified against the checkpoint signed by {signer} "
+              f"({head.size} records, root {head.root.hex()[:16]}...)")
+        print(f"  checkpoints  {doc['checkpoints']} signed checkpoints agree ({doc['witnessed']} of them from the witness)")
+        if doc.get("consistency"):
+            print(f"  since        {doc['consistency']}")
+        covered = ", ".join(f"{n} {what}" for what, n in sorted(doc["covered"].items()))
+        print(f"  covered      {covered} match the log")
+    else:
+        print(f"FAILED: {len(doc['findings'])} problem(s) in a log of {records} records")
+        for f in doc["findings"]:
+            print(f"  [{f['kind']}] {f['message']}")
+    print(f"  time         {doc['seconds']:.2f} s ({rate:,.0f} records/s)")
+
+
+def run_checkpoint(args: argparse.Namespace) -> int:
+    from server.decisionlog.note import Checkpoint
+
+    if args.db:
+        from server.db.database import Database
+        from server.decisionlog.reader import LogReader, NotSigned
+
+        try:
+            note = LogReader(Database(args.db)).checkpoint()
+        except NotSigned as exc:
+            return fail(str(exc), 1)
+    else:
+        holder: dict[str, str] = {}
+
+        def work(client) -> int:
+            holder["note"] = client.checkpoint().checkpoint
+            return 0
+
+        code = _rpc(args, work)
+        if code:
+            return code
+        note = holder["note"]
+    if args.json:
+        checkpoint = Checkpoint.of_note(note)
+        print_json({"checkpoint": note, "origin": checkpoint.origin, "tree_size": checkpoint.size, "root_hash": checkpoint.root.hex()})
+    else:
+        sys.stdout.write(note)
+    return 0
+
+
+def run_prove(args: argparse.Namespace) -> int:
+    from server.decisionlog.proof import InclusionProof
+
+    if args.db:
+        from server.db.database import Database
+        from server.decisionlog.reader import LogReader
+
+        try:
+            proof = LogReader(Database(args.db)).prove(args.decision_id)
+        except LookupError as exc:
+            return fail(str(exc), 1)
+    else:
+        holder: dict[str, Any] = {}
+
+        def work(client) -> int:
+            holder["proof"] = client.prove(args.decision_id)
+            return 0
+
+        code = _rpc(args, work)
+        if code:
+            return code
+        p = holder["proof"]
+        proof = InclusionProof(p.decision_id, p.leaf_index, p.tree_size, p.leaf, list(p.audit_path), p.checkpoint)
+    text = proof.to_json()
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}: decision {proof.decision_id} is leaf {proof.leaf_index} of {proof.tree_size}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def run_verify_proof(args: argparse.Namespace) -> int:
+    from server.decisionlog.note import NoteError
+    from server.decisionlog.proof import InclusionProof, ProofError
+
+    try:
+        verifier = _verifier(args.public_key)
+        text = args.file.read_text(encoding="utf-8")
+    except OSError as exc:
+        return fail(f"cannot read {args.file}: {exc.strerror}")
+    except ValueError as exc:
+        return fail(str(exc))
+    try:
+        proof = InclusionProof.from_json(text)
+        checkpoint, record = proof.check(verifier)
+    except (ProofError, NoteError, ValueError) as exc:
+        if args.json:
+            print_json({"ok": False, "problem": str(exc)})
+        else:
+            print(f"FAILED: {exc}")
+        return 1
+    if args.json:
+        print_json({"ok": True, "decision_id": record.decision_id, "leaf_index": proof.leaf_index, "tree_size": proof.tree_size,
+                    "origin": checkpoint.origin, "key": verifier.text(), "kind": record.kind, "recorded_at": record.recorded_at,
+                    "outcome": record.outcome, "clauses": sorted(set(record.clauses))})
+        return 0
+    print(f"OK: {record.decision_id} is record {proof.leaf_index + 1} of the log {checkpoint.origin}, unaltered:")
+    print(f"  its leaf leads to the root of the tree of {checkpoint.size} records signed by {verifier.name}+{verifier.id:08x}")
+    print(f"  {record.kind} recorded {record.recorded_at} for {record.caller}")
+    for label, value in (("account", record.account_id), ("post", record.post_id), ("policy", record.policy),
+                         ("outcome", record.outcome), ("clauses", " ".join(sorted(set(record.clauses)))),
+                         ("revision", record.revision)):
+        if value:
+            print(f"  {label:<9}{value}")
+    return 0
+
+
+def run_keygen(args: argparse.Namespace) -> int:
+    from server.decisionlog.note import Ed25519Signer, NoteError, write_keypair
+
+    try:
+        public = write_keypair(Ed25519Signer.generate(args.origin), args.out)
+    except NoteError as exc:
+        return fail(f"--origin: {exc}")
+    except FileExistsError:
+        return fail(f"{args.out} exists: a log keeps its key (move it away first if you really mean a new log)")
+    print(f"signing key  {args.out} (keep it outside the database; the server reads it with --log-key-file)")
+    print(f"public key   {public}: {public.read_text().strip()}")
+    return 0

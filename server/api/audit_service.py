@@ -26,7 +26,9 @@ from server.audit.explain import explain
 from server.audit.replay import Replayer, ReplayReport
 from server.audit.verify import verify
 from server.decisionlog.archive import PolicyArchive
-from server.decisionlog.chain import LogRecord, canonical
+from server.decisionlog.checkpoints import Witness
+from server.decisionlog.note import Checkpoint, NoteError, Verifier
+from server.decisionlog.record import LogRecord, canonical
 from server.decisionlog.log import DecisionLog
 from server.decisionlog.reader import Filter, LogReader
 from server.decisions.results import decision_from_record
@@ -55,7 +57,7 @@ def audit_record(record: LogRecord, archive: PolicyArchive) -> au.AuditRecord:
         seq=record.seq, decision_id=record.decision_id, kind=record.kind, caller=record.caller,
         account_id=record.account_id, post_id=record.post_id, outcome=record.outcome, clauses=record.clauses,
         policy_revision=record.revision, engine=(body.get("engine") or {}).get("name", ""),
-        opa_version=(body.get("engine") or {}).get("opa_version", ""), hash=record.hash, prev_hash=record.prev_hash,
+        opa_version=(body.get("engine") or {}).get("opa_version", ""), hash=record.leaf_hash().hex(),
         request_json=canonical(body.get("request", {})), enrichment_json=canonical(body.get("enrichment", {})),
         input_json=canonical(body.get("input", {})), result_json=canonical(body.get("result", {})),
         timings_ms={k: float(v) for k, v in (body.get("timings_ms") or {}).items()},
@@ -105,10 +107,13 @@ def summary_message(report: ReplayReport) -> au.ReplaySummary:
 
 
 class AuditServicer(au_grpc.AuditServiceServicer):
-    def __init__(self, reader: LogReader, archive: PolicyArchive, log: DecisionLog) -> None:
+    def __init__(self, reader: LogReader, archive: PolicyArchive, log: DecisionLog, verifier: Verifier,
+                 witness: Witness | None = None) -> None:
         self.reader = reader
         self.archive = archive
         self.log = log
+        self.verifier = verifier
+        self.witness = witness
 
     def _record_read(self, context: grpc.ServicerContext, rpc: str, what: dict[str, Any]) -> None:
         record_read(self.log, context, rpc, what)
@@ -194,7 +199,37 @@ class AuditServicer(au_grpc.AuditServiceServicer):
 
     def VerifyLog(self, request: au.VerifyLogRequest, context: grpc.ServicerContext) -> au.VerifyLogResponse:
         with grpc_errors(context, "VerifyLog"):
-            result = verify(self.reader.db)
-            self._record_read(context, "VerifyLog", {"ok": result.ok, "records": result.records})
-            return au.VerifyLogResponse(ok=result.ok, records=result.records, first_bad_seq=result.first_bad_seq,
-                                        first_bad_decision_id=result.first_bad_decision_id, problem=result.problem)
+            if request.since_checkpoint:
+                if len(request.since_checkpoint) > 8192:
+                    raise ValidationError("since_checkpoint", "a checkpoint is a signed note of a few hundred bytes")
+                try:
+                    Checkpoint.of_note(request.since_checkpoint)
+                except NoteError as exc:
+                    raise ValidationError("since_checkpoint", f"not a checkpoint: {exc}") from None
+            result = verify(self.reader.db, self.verifier, self.witness, since=request.since_checkpoint or None)
+            self._record_read(context, "VerifyLog", {"ok": result.ok, "records": result.records,
+                                                     "findings": [f.kind for f in result.findings]})
+            return result.message()
+
+    def GetCheckpoint(self, request: au.GetCheckpointRequest, context: grpc.ServicerContext) -> au.SignedCheckpoint:
+        with grpc_errors(context, "GetCheckpoint"):
+            note = self.reader.checkpoint()
+            checkpoint = Checkpoint.of_note(note)
+            return au.SignedCheckpoint(checkpoint=note, origin=checkpoint.origin, tree_size=checkpoint.size,
+                                       root_hash=checkpoint.root, public_key=self.verifier.text())
+
+    def ProveDecision(self, request: au.ProveDecisionRequest, context: grpc.ServicerContext) -> au.InclusionProof:
+        with grpc_errors(context, "ProveDecision"):
+            check_id(request.decision_id, "decision_id")
+            self._record_read(context, "ProveDecision", {"decision_id": request.decision_id})
+            proof = self.reader.prove(request.decision_id)
+            return au.InclusionProof(decision_id=proof.decision_id, leaf_index=proof.leaf_index, tree_size=proof.tree_size,
+                                     leaf=proof.leaf, audit_path=proof.audit_path, checkpoint=proof.checkpoint)
+
+    def ProveConsistency(self, request: au.ProveConsistencyRequest, context: grpc.ServicerContext) -> au.ConsistencyProof:
+        with grpc_errors(context, "ProveConsistency"):
+            try:
+                path, note, size = self.reader.prove_consistency(request.from_size)
+            except ValueError as exc:
+                raise ValidationError("from_size", str(exc)) from None
+            return au.ConsistencyProof(from_size=request.from_size, tree_size=size, proof=path, checkpoint=note)

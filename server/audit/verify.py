@@ -1,57 +1,372 @@
-"""Walk the hash chain and name the first record that was changed, deleted or reordered."""
+"""Verify the decision log against checkpoints signed by the log's key.
+
+Everything is read in one snapshot of the database (a live log verifies
+without false alarms); the witness and any checkpoint handed in are read
+before it, so they can never be newer than what the snapshot holds.
+
+What is checked, each failure a ``Finding`` that says what is wrong:
+- the signed tree head: signed by the trusted public key (not a substituted
+  one), matching the stored tree;
+- every record, rehashed into the tree: no gaps, no record beyond the signed
+  head (appended without the key), the roots equal to every checkpoint held
+  in the database, in the witness and handed in (``since``) — so a record
+  changed, deleted, inserted or reordered, a truncated, wiped or rolled-back
+  log, is caught even when the tree was recomputed to hide it;
+- the stored tree nodes (proofs are made of them), which also locate a change;
+- the account history, group designations and policy archive, rebuilt from
+  the log records that changed them, against the tables as they stand.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterator
 
-from server.db.database import Database
-from server.decisionlog.chain import record_hash
+import orjson
+
+from verdict.v1 import audit_service_pb2 as au
+
+from server.db.database import Cursor, Database
+from server.decisionlog.archive import files_hash
+from server.decisionlog.checkpoints import Witness
+from server.decisionlog.merkle import fold, leaf_hash, node_hash, range_nodes
+from server.decisionlog.note import Checkpoint, NoteError, Verifier, open_checkpoint
+from server.decisionlog.record import leaf_header
+from server.decisionlog.tree import TreeHeadError, read_head
+from server.enrichment.store import AUDITED, audited_rows
+
+MAX_DETAILED = 20
+
+
+@dataclass
+class Finding:
+    kind: str
+    message: str
+    seq: int = 0
+    decision_id: str = ""
 
 
 @dataclass
 class Verification:
-    ok: bool
-    records: int
-    first_bad_seq: int = 0
-    first_bad_decision_id: str = ""
-    problem: str = ""
+    records: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    head: Checkpoint | None = None            # the signed tree head of the snapshot, if it verified
+    head_note: str = ""                       # ... as the signed note
+    checkpoints: int = 0                      # signed checkpoints compared (database, witness, since)
+    witnessed: int = 0                        # of them from the witness
+    since: Checkpoint | None = None
+    covered: dict[str, int] = field(default_factory=dict)  # audited rows and revisions that match the log
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    @property
+    def first(self) -> Finding:
+        return self.findings[0] if self.findings else Finding("", "")
+
+    @property
+    def per_second(self) -> float:
+        return self.records / self.seconds if self.seconds else 0.0
+
+    def add(self, kind: str, message: str, seq: int = 0, decision_id: str = "") -> None:
+        self.findings.append(Finding(kind, message, seq, decision_id))
+
+    def message(self) -> au.VerifyLogResponse:
+        first = self.first
+        return au.VerifyLogResponse(
+            ok=self.ok, records=self.records, first_bad_seq=max(first.seq, 0), first_bad_decision_id=first.decision_id,
+            problem=first.message, checkpoint=self.head_note, checkpoints=self.checkpoints, witnessed=self.witnessed,
+            covered=self.covered, seconds=self.seconds,
+            findings=[au.VerifyFinding(kind=f.kind, message=f.message, seq=max(f.seq, 0), decision_id=f.decision_id) for f in self.findings],
+        )
 
 
-def verify(db: Database, page: int = 2000) -> Verification:
-    expected_seq, prev_hash, prev_id, checked = 1, "", "", 0
-    while True:
-        with db.transaction() as cur:
-            rows = cur.execute(
-                "SELECT seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, revision, record, "
-                "prev_hash, hash FROM decision_log WHERE seq >= ? ORDER BY seq LIMIT ?", (expected_seq, page),
-            ).fetchall()
+@dataclass
+class Trusted:
+    """A signed checkpoint and where it was found."""
+
+    checkpoint: Checkpoint
+    source: str
+
+
+def verify(db: Database, verifier: Verifier, witness: Witness | None = None, since: str | None = None,
+           page: int = 5000) -> Verification:
+    started = time.perf_counter()
+    result = Verification()
+    trusted: list[Trusted] = []
+    if since is not None:
+        try:
+            result.since = open_checkpoint(since, verifier)
+            trusted.append(Trusted(result.since, "the checkpoint given"))
+        except NoteError as exc:
+            result.add("outside_checkpoint", f"the checkpoint given cannot be used: {exc}")
+    if witness is not None:  # before the snapshot: nothing in it can be newer than the database
+        for entry in witness.entries():
+            try:
+                trusted.append(Trusted(open_checkpoint(entry.note, verifier), f"the witness ({witness.path} line {entry.line})"))
+                result.witnessed += 1
+            except NoteError as exc:
+                result.add("witness_entry", f"{witness.path} line {entry.line} is not a checkpoint of this log: {exc}")
+    with db.transaction(snapshot=True) as cur:
+        _Walk(cur, verifier, result, trusted, page).run()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+class _Walk:
+    """One pass over the snapshot."""
+
+    def __init__(self, cur: Cursor, verifier: Verifier, result: Verification, trusted: list[Trusted], page: int) -> None:
+        self.cur, self.verifier, self.result, self.trusted, self.page = cur, verifier, result, trusted, page
+        self.leaves: list[bytes] = []
+        self.levels: list[list[bytes]] = [self.leaves]  # recomputed complete nodes, by level
+        self.ids: list[tuple[int, str]] = []          # (seq, decision_id) in log order
+        self.history: dict[str, dict[tuple, tuple[dict, int, str]]] = {t: {} for t in AUDITED}
+        self.archived: dict[str, tuple[str, int, str]] = {}
+        self.revisions: dict[str, tuple[int, str]] = {}   # revision -> first record decided on it
+
+    def run(self) -> None:
+        head_size = self._head()
+        self._checkpoints_table()
+        self._records()
+        self._stored_nodes()
+        self._against_checkpoints(head_size)
+        self._history()
+        self._archive()
+        self.result.checkpoints = len(self.trusted)
+
+    # ------------------------------------------------------------ the signed head
+
+    def _head(self) -> int | None:
+        try:
+            head = read_head(self.cur)
+        except TreeHeadError as exc:
+            self.result.add("tree_head", str(exc))
+            return None
+        if not head.checkpoint:
+            self.result.add("tree_head", f"the tree head ({head.size} records) is not signed: it was reset or forged")
+            return head.size
+        try:
+            checkpoint = open_checkpoint(head.checkpoint, self.verifier)
+        except NoteError as exc:
+            self.result.add("tree_head", f"the tree head in the database is not trustworthy: {exc}")
+            return None
+        if checkpoint.size != head.size or checkpoint.root != head.root():
+            self.result.add("tree_head", f"the stored tree state ({head.size} records) does not match the signed head "
+                                         f"({checkpoint.size} records): the tree was altered after signing")
+        self.result.head, self.result.head_note = checkpoint, head.checkpoint
+        self.trusted.append(Trusted(checkpoint, "the signed tree head"))
+        return checkpoint.size
+
+    def _checkpoints_table(self) -> None:
+        for size, note, issued_at in self.cur.execute("SELECT size, checkpoint, issued_at FROM checkpoints ORDER BY size").fetchall():
+            try:
+                checkpoint = open_checkpoint(note, self.verifier)
+            except NoteError as exc:
+                self.result.add("checkpoint", f"the checkpoint of {size} records in the database (issued {issued_at}) "
+                                              f"is not trustworthy: {exc}")
+                continue
+            if checkpoint.size != int(size):
+                self.result.add("checkpoint", f"the checkpoint row of size {size} holds a checkpoint of {checkpoint.size} records")
+            self.trusted.append(Trusted(checkpoint, f"the database's checkpoint issued {issued_at}"))
+
+    # ------------------------------------------------------------ the records
+
+    def _rows(self) -> Iterator[tuple]:
+        after = -(1 << 62)
+        while True:
+            rows = self.cur.execute(
+                "SELECT seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, revision, record "
+                "FROM decision_log WHERE seq > ? ORDER BY seq LIMIT ?", (after, self.page)).fetchall()
+            if not rows:
+                return
             clauses: dict[int, list[str]] = {}
-            if rows:
-                for seq, clause in cur.execute(
-                    "SELECT seq, clause_id FROM decision_clauses WHERE seq >= ? AND seq <= ?", (rows[0][0], rows[-1][0])
-                ).fetchall():
-                    clauses.setdefault(int(seq), []).append(clause)
-        for row in rows:
-            seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, revision, text, stored_prev, stored = row
+            for seq, clause in self.cur.execute("SELECT seq, clause_id FROM decision_clauses WHERE seq >= ? AND seq <= ?",
+                                                (rows[0][0], rows[-1][0])).fetchall():
+                clauses.setdefault(int(seq), []).append(clause)
+            for row in rows:
+                yield row, clauses.get(int(row[0]), [])
+            after = rows[-1][0]
+
+    def _records(self) -> None:
+        expected, gaps = 1, 0
+        leaves, ids = self.leaves, self.ids
+        for row, clauses in self._rows():
+            seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, revision, text = row
             seq = int(seq)
-            if seq != expected_seq:
-                missing = f"record {expected_seq}" if seq == expected_seq + 1 else f"records {expected_seq} to {seq - 1}"
-                return Verification(False, checked, seq, decision_id,
-                                    f"{missing} deleted: the chain jumps from record {expected_seq - 1} to record {seq} ({decision_id})")
-            if stored_prev != prev_hash:
-                return Verification(False, checked, seq, decision_id,
-                                    f"record {seq} ({decision_id}) does not follow record {seq - 1} ({prev_id}): "
-                                    "records were reordered, replaced or re-hashed")
-            computed = record_hash(seq, stored_prev, decision_id, kind, recorded_at, caller, account_id, post_id,
-                                   policy, outcome, revision, clauses.get(seq, []), text)
-            if computed != stored:
-                return Verification(False, checked, seq, decision_id,
-                                    f"record {seq} ({decision_id}) was changed: its content no longer matches its hash")
-            prev_hash, prev_id, expected_seq, checked = stored, decision_id, seq + 1, checked + 1
-        if len(rows) < page:
-            break
-    head_seq, head_hash = db.query("SELECT seq, hash FROM log_chain_head WHERE id = 1")[0]
-    if int(head_seq) != checked or head_hash != prev_hash:
-        return Verification(False, checked, checked + 1, "",
-                            f"records after record {checked} were deleted: the chain head says the log ends at record {head_seq}")
-    return Verification(True, checked)
+            if seq != expected:
+                gaps += 1
+                if gaps <= MAX_DETAILED:
+                    missing = f"record {expected} is" if seq == expected + 1 else f"records {expected} to {seq - 1} are"
+                    self.result.add("record_missing", f"{missing} missing: deleted from the log (the next is record {seq}, {decision_id})",
+                                    expected, decision_id)
+            leaves.append(leaf_hash(leaf_header(decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome,
+                                                revision, clauses) + b"\n" + text.encode("utf-8")))
+            ids.append((seq, decision_id))
+            if revision and kind != "policy_archive":
+                self.revisions.setdefault(revision, (seq, decision_id))
+            if '"history_rows":' in text or '"archived":' in text:
+                self._fold(seq, decision_id, text)
+            expected = seq + 1
+        self.result.records = len(leaves)
+        level = leaves
+        while len(level) > 1:  # every complete node above the leaves, level by level
+            level = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+            self.levels.append(level)
+
+    def _root(self, size: int) -> bytes:
+        return fold([self.levels[lv][i] for lv, i in range_nodes(0, size)])
+
+    def _fold(self, seq: int, decision_id: str, text: str) -> None:
+        """Apply the history rows and archived revisions a record carries."""
+        try:
+            body: dict[str, Any] = orjson.loads(text)
+            for change in body.get("history_rows") or []:
+                table = change["table"]
+                key = AUDITED[table][0]
+                if "put" in change:
+                    row = change["put"]
+                    self.history[table][tuple(row[k] for k in key)] = (row, seq, decision_id)
+                else:
+                    match = change["delete"]
+                    rows = self.history[table]
+                    for k in [k for k, (row, _, _) in rows.items() if all(row[c] == v for c, v in match.items())]:
+                        del rows[k]
+            for item in body.get("archived") or []:
+                self.archived[item["revision"]] = (item["files_sha256"], seq, decision_id)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            self.result.add("record_body", f"record {seq} ({decision_id}) carries history it cannot apply: {exc!r}", seq, decision_id)
+
+    # ------------------------------------------------------------ records against checkpoints
+
+    def _against_checkpoints(self, head_size: int | None) -> None:
+        n = len(self.leaves)
+        if head_size is not None and n > head_size:
+            extra = self.ids[head_size:]
+            shown = ", ".join(f"{s} ({d})" for s, d in extra[:5]) + (" ..." if len(extra) > 5 else "")
+            self.result.add("unsigned_records",
+                            f"{len(extra)} record(s) after record {head_size} are not covered by the signed tree head: "
+                            f"appended without the log's key (forged): {shown}", extra[0][0], extra[0][1])
+        beyond = [t for t in self.trusted if t.checkpoint.size > n]
+        if beyond:
+            t = max(beyond, key=lambda t: t.checkpoint.size)
+            self.result.add("truncated",
+                            f"the log has {n} records, but {t.source} is a checkpoint signed for {t.checkpoint.size}: "
+                            f"records {n + 1} to {t.checkpoint.size} were deleted (the log was truncated, wiped or rolled back "
+                            "to an earlier backup)", n + 1)
+        within = sorted((t for t in self.trusted if t.checkpoint.size <= n), key=lambda t: t.checkpoint.size)
+        roots = {size: self._root(size) for size in {t.checkpoint.size for t in within}}
+        bad = [t for t in within if roots[t.checkpoint.size] != t.checkpoint.root]
+        if bad:
+            first = bad[0]
+            good = [t.checkpoint.size for t in within if t.checkpoint.size < first.checkpoint.size and t not in bad]
+            low = max(good, default=0) + 1
+            sources = len({t.source for t in bad})
+            self.result.add("rewritten",
+                            f"the first {first.checkpoint.size} records no longer hash to {first.source}"
+                            f"{f' (nor to {sources - 1} other signed checkpoint(s))' if sources > 1 else ''}: "
+                            f"one or more of records {low} to {first.checkpoint.size} were changed, deleted, inserted or "
+                            "reordered after they were signed", low)
+
+    def _stored_nodes(self) -> None:
+        """The stored tree against the records (proofs are made of its nodes); names the record behind a mismatch."""
+        for level, computed in enumerate(self.levels):
+            stored = [bytes.fromhex(h) for (h,) in self.cur.execute(
+                "SELECT hash FROM merkle_nodes WHERE level = ? ORDER BY idx", (level,)).fetchall()]
+            if level == 0 and stored != computed:
+                self._diagnose(stored)
+                return
+            if stored[:len(computed)] != computed:
+                i = next((i for i, (a, b) in enumerate(zip(stored, computed)) if a != b), min(len(stored), len(computed)))
+                self.result.add("tree_nodes", f"the stored tree node at level {level}, index {i} does not match the records "
+                                              "below it: the tree was altered, and proofs served from it would not verify")
+                return
+
+    def _diagnose(self, stored: list[bytes]) -> None:
+        """Leaves that differ from the stored tree: changed, reordered, or renumbered after a deletion."""
+        computed = self.leaves
+        differ = [i for i in range(min(len(stored), len(computed))) if stored[i] != computed[i]]
+        differing = set(differ)
+        where = {stored[i]: i for i in range(len(stored)) if i in differing or i >= len(computed)}
+        moved = {i: where[computed[i]] for i in differ if computed[i] in where}
+        shifted = [i for i in differ if moved.get(i) == i + 1]
+        if shifted:
+            seq, decision_id = self.ids[shifted[0]]
+            self.result.add("renumbered", f"the record the tree has as record {shifted[0] + 1} was deleted and the {len(shifted)} "
+                                          f"record(s) after it renumbered: record {seq} is now {decision_id}, which was logged as "
+                                          f"record {shifted[0] + 2}", seq, decision_id)
+        for i in [i for i in differ if i not in shifted][:MAX_DETAILED]:
+            seq, decision_id = self.ids[i]
+            if i in moved:
+                j = moved[i]
+                now = f"record {self.ids[j][0]} ({self.ids[j][1]})" if j < len(self.ids) else "no record"
+                self.result.add("reordered", f"record {seq} ({decision_id}) is out of order: it was logged as record {j + 1}, "
+                                             f"where the log now has {now}", seq, decision_id)
+            else:
+                self.result.add("record_changed", f"record {seq} ({decision_id}) was changed after it was logged: its content "
+                                                  "no longer matches its leaf in the tree", seq, decision_id)
+        if len(stored) < len(computed):
+            seq, decision_id = self.ids[len(stored)]
+            self.result.add("unsigned_records", f"records from {seq} ({decision_id}) on are not in the stored tree: "
+                                                "inserted without the log's key", seq, decision_id)
+
+    # ------------------------------------------------------------ history and archive
+
+    def _history(self) -> None:
+        covered = 0
+        for table, (key, _) in AUDITED.items():
+            logged = self.history[table]
+            actual = audited_rows(self.cur, table)
+            for k, (row, seq, decision_id) in logged.items():
+                have = actual.get(k)
+                if have is None:
+                    self._history_finding("history_deleted", table, k, f"is in the log (record {seq}, {decision_id}) but not "
+                                          f"in {table}: deleted behind the server's back", seq, decision_id)
+                elif have != row:
+                    diff = ", ".join(f"{c} is {have[c]!r} where the log has {row.get(c)!r}" for c in have if have[c] != row.get(c))
+                    self._history_finding("history_changed", table, k, f"was changed behind the server's back: {diff} "
+                                          f"(record {seq}, {decision_id})", seq, decision_id)
+                else:
+                    covered += 1
+            for k, row in actual.items():
+                if k not in logged and not (table == "accounts" and not row["suspended"]):
+                    self._history_finding("history_unlogged", table, k, f"is in {table} but in no log record: added behind "
+                                          "the server's back")
+        self.result.covered["history rows"] = covered
+
+    def _history_finding(self, kind: str, table: str, key: tuple, what: str, seq: int = 0, decision_id: str = "") -> None:
+        names = {
+            "accounts": "the suspension of account {0}",
+            "account_violations": "violation {1} of account {0}",
+            "account_locks": "lock {1} of account {0}",
+            "account_visibility_limits": "visibility limit {1} (group {2}) of account {0}",
+            "account_groups": "the link of account {0} to group {1}",
+            "group_designations": "the designation of group {0}",
+        }
+        if sum(f.kind.startswith("history") for f in self.result.findings) < MAX_DETAILED:
+            self.result.add(kind, f"{names[table].format(*key)} {what}", seq, decision_id)
+
+    def _archive(self) -> None:
+        covered = 0
+        actual = {r: files_hash(files) for r, files in self.cur.execute("SELECT revision, files FROM policy_revisions").fetchall()}
+        for revision, (digest, seq, decision_id) in self.archived.items():
+            if revision not in actual:
+                self.result.add("archive_deleted", f"policy revision {revision[:12]} archived by record {seq} ({decision_id}) "
+                                                   "is missing from the policy archive", seq, decision_id)
+            elif actual[revision] != digest:
+                self.result.add("archive_changed", f"the archived files of policy revision {revision[:12]} were changed after "
+                                                   f"archiving: they no longer hash to what record {seq} ({decision_id}) logged",
+                                seq, decision_id)
+            else:
+                covered += 1
+        for revision in actual.keys() - self.archived.keys():
+            self.result.add("archive_unlogged", f"policy revision {revision[:12]} is in the policy archive but in no log record: "
+                                                "added behind the server's back")
+        for revision, (seq, decision_id) in self.revisions.items():
+            if revision not in self.archived:
+                self.result.add("archive_deleted", f"record {seq} ({decision_id}) was decided on policy revision {revision[:12]}, "
+                                                   "which the log never archived", seq, decision_id)
+        self.result.covered["policy revisions"] = covered

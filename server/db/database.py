@@ -33,6 +33,10 @@ class Cursor:
         self._raw = raw
         self._dialect = dialect
 
+    @property
+    def dialect(self) -> str:
+        return self._dialect
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> "Cursor":
         if self._dialect == "postgresql":
             sql = sql.replace("?", "%s")
@@ -132,9 +136,11 @@ class Database:
     # -- transactions ------------------------------------------------------
 
     @contextmanager
-    def transaction(self, write: bool = False) -> Iterator[Cursor]:
+    def transaction(self, write: bool = False, snapshot: bool = False) -> Iterator[Cursor]:
         """A transaction; ``write=True`` takes SQLite's write lock up front
-        (BEGIN IMMEDIATE) so that read-then-write cannot interleave."""
+        (BEGIN IMMEDIATE) so that read-then-write cannot interleave.
+        ``snapshot=True``: every read sees the database as of the first one
+        (REPEATABLE READ on PostgreSQL; what a SQLite read transaction does)."""
         conn = self.connection()
         try:
             if self.dialect == "sqlite":
@@ -149,6 +155,8 @@ class Database:
             else:
                 with conn.transaction():
                     with conn.cursor() as raw:
+                        if snapshot:
+                            raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                         yield Cursor(raw, "postgresql")
         except sqlite3.OperationalError as exc:
             raise DatabaseUnavailable(str(exc)) from exc

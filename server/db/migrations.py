@@ -7,10 +7,19 @@ INTEGER (booleans are 0/1). Times are RFC 3339 UTC text, which sorts.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Callable
 
-from server.db.database import Database
+from server.db.database import Cursor, Database
 
-MIGRATIONS: list[tuple[int, str, list[str]]] = [
+
+def _upgrade_chain_to_tree(cur: Cursor) -> None:
+    from server.decisionlog.upgrade import upgrade
+
+    upgrade(cur)
+
+
+# A step is SQL, or a function run in the migration's transaction.
+MIGRATIONS: list[tuple[int, str, list[str | Callable[[Cursor], None]]]] = [
     (1, "accounts and their history", [
         """CREATE TABLE accounts (
             account_id TEXT PRIMARY KEY,
@@ -115,6 +124,32 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
         "ALTER TABLE accounts ADD COLUMN dedicated_to_live_location INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE group_designations ADD COLUMN tve_assessed INTEGER NOT NULL DEFAULT 1",
     ]),
+    # Numbered by issue, applied in this order: the upgrade reads the audited tables as 11 left them.
+    (10, "the log as a Merkle tree: stored nodes, signed tree head, published checkpoints", [
+        """CREATE TABLE merkle_nodes (
+            level INTEGER NOT NULL,
+            idx BIGINT NOT NULL,
+            hash TEXT NOT NULL,
+            PRIMARY KEY (level, idx)
+        )""",
+        """CREATE TABLE tree_head (
+            id INTEGER PRIMARY KEY,
+            size BIGINT NOT NULL,
+            frontier TEXT NOT NULL,
+            checkpoint TEXT NOT NULL
+        )""",
+        "INSERT INTO tree_head (id, size, frontier, checkpoint) VALUES (1, 0, '', '')",
+        """CREATE TABLE checkpoints (
+            size BIGINT PRIMARY KEY,
+            root TEXT NOT NULL,
+            checkpoint TEXT NOT NULL,
+            issued_at TEXT NOT NULL
+        )""",
+        _upgrade_chain_to_tree,
+        "DROP TABLE log_chain_head",
+        "ALTER TABLE decision_log DROP COLUMN prev_hash",
+        "ALTER TABLE decision_log DROP COLUMN hash",
+    ]),
 ]
 
 
@@ -131,7 +166,10 @@ def migrate(db: Database) -> int:
             if cur.execute("SELECT 1 FROM schema_migrations WHERE version = ?", (version,)).fetchone():
                 continue
             for statement in statements:
-                cur.execute(statement)
+                if callable(statement):
+                    statement(cur)
+                else:
+                    cur.execute(statement)
             cur.execute(
                 "INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)",
                 (version, description, datetime.now(timezone.utc).isoformat()),

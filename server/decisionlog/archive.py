@@ -8,11 +8,14 @@ cannot archive (OPA serving a bundle the server has no copy of).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from pathlib import Path
 
 from server.db.database import Cursor, Database
+from server.decisionlog.log import LogWriter
+from server.decisionlog.record import LogRecord, new_record_id
 from server.decisions.results import Catalog, catalog_of
 from server.engine.bundle import Bundle, BundleError
 from server.timeutil import rfc3339, utcnow
@@ -22,10 +25,18 @@ class ArchiveError(Exception):
     """The revision is neither archived nor available to archive."""
 
 
+def files_hash(files_text: str) -> str:
+    """What the log keeps of an archived revision: the SHA-256 of its stored files."""
+    return hashlib.sha256(files_text.encode("utf-8")).hexdigest()
+
+
 class PolicyArchive:
-    def __init__(self, db: Database, bundle_dir: Path | None = None) -> None:
+    """``writer`` logs each revision archived; without one the archive is read-only."""
+
+    def __init__(self, db: Database, bundle_dir: Path | None = None, writer: LogWriter | None = None) -> None:
         self.db = db
         self.bundle_dir = bundle_dir
+        self.writer = writer
         self._known: set[str] = set()
         self._catalogs: dict[str, Catalog] = {}
         self._lock = threading.Lock()
@@ -63,17 +74,24 @@ class PolicyArchive:
         raise ArchiveError(f"revision {revision[:12]} is not archived and no bundle directory is configured")
 
     def store(self, bundle: Bundle, source: str, cur: Cursor | None = None) -> bool:
-        """Archive a bundle (idempotent); True if it was new."""
+        """Archive a bundle (idempotent) and log the hash of what was stored; True if it was new."""
+        if self.writer is None:
+            raise ArchiveError("this policy archive is read-only (no decision-log writer)")
         if cur is None:
             with self.db.transaction(write=True) as cur:
                 return self.store(bundle, source, cur)
         if cur.execute("SELECT 1 FROM policy_revisions WHERE revision = ?", (bundle.revision,)).fetchone():
             return False
-        files = {path: content.decode("utf-8") for path, content in bundle.files.items()}
-        cur.execute(
-            "INSERT INTO policy_revisions (revision, archived_at, source, files) VALUES (?, ?, ?, ?)",
-            (bundle.revision, rfc3339(utcnow()), source, json.dumps(files, sort_keys=True, ensure_ascii=False)),
-        )
+        files = json.dumps({path: content.decode("utf-8") for path, content in bundle.files.items()}, sort_keys=True, ensure_ascii=False)
+        archived_at = rfc3339(utcnow())
+        cur.execute("INSERT INTO policy_revisions (revision, archived_at, source, files) VALUES (?, ?, ?, ?)",
+                    (bundle.revision, archived_at, source, files))
+        record_id = new_record_id("arc")
+        self.writer.write(cur, [LogRecord(
+            decision_id=record_id, kind="policy_archive", recorded_at=archived_at, caller="server", revision=bundle.revision,
+            body={"decision_id": record_id, "kind": "policy_archive", "recorded_at": archived_at, "source": source,
+                  "archived": [{"revision": bundle.revision, "files_sha256": files_hash(files)}]},
+        )])
         return True
 
     def load(self, revision: str) -> Bundle:

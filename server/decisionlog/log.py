@@ -5,6 +5,8 @@ are committed together by one writer thread (group commit): while one
 commit is on disk, the next batch gathers, so throughput holds with
 synchronous commits. ``append_in`` writes inside a caller's transaction
 (applied decisions change the account's history in the same commit).
+Every transaction that adds records also adds their leaves to the Merkle
+tree and signs the new tree head (``LogWriter``).
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ from typing import Iterable
 import structlog
 
 from server.db.database import Cursor, Database
-from server.decisionlog.chain import LogRecord, seal
+from server.decisionlog.record import LogRecord
+from server.decisionlog.tree import TreeHead, TreeHeadError, TreeWriter
 
 log = structlog.get_logger("decisionlog")
 
 _INSERT = (
     "INSERT INTO decision_log (seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, "
-    "revision, record, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "revision, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -31,33 +34,39 @@ class DecisionLogError(Exception):
     """The record could not be made durable: the caller must not answer with a decision."""
 
 
-def write_records(db: Database, cur: Cursor, records: Iterable[LogRecord]) -> None:
-    """Chain and insert records in the caller's transaction.
+class LogWriter:
+    """Inserts records and grows the tree over them, in the caller's transaction."""
 
-    The chain head row is locked (FOR UPDATE on PostgreSQL; SQLite holds the
-    write lock), so several server processes sharing one database extend
-    one chain.
-    """
-    lock = " FOR UPDATE" if db.dialect == "postgresql" else ""
-    seq, prev = cur.execute(f"SELECT seq, hash FROM log_chain_head WHERE id = 1{lock}").fetchone()
-    rows, clause_rows = [], []
-    for record in records:
-        seq += 1
-        prev = seal(record, seq, prev)
-        rows.append((
-            record.seq, record.decision_id, record.kind, record.recorded_at, record.caller, record.account_id,
-            record.post_id, record.policy, record.outcome, record.revision, record.text(), record.prev_hash, record.hash,
-        ))
-        clause_rows.extend((record.seq, c) for c in sorted(set(record.clauses)))
-    cur.executemany(_INSERT, rows)
-    if clause_rows:
-        cur.executemany("INSERT INTO decision_clauses (seq, clause_id) VALUES (?, ?)", clause_rows)
-    cur.execute("UPDATE log_chain_head SET seq = ?, hash = ? WHERE id = 1", (seq, prev))
+    def __init__(self, tree: TreeWriter) -> None:
+        self.tree = tree
+
+    def write(self, cur: Cursor, records: Iterable[LogRecord]) -> TreeHead:
+        """Number, insert and add records to the tree; the tree head's row lock (FOR UPDATE on
+        PostgreSQL; SQLite holds the write lock) makes the numbering one sequence for every
+        server process sharing the database."""
+        records = list(records)
+        leaves = [r.leaf_hash() for r in records]
+        try:
+            head = self.tree.append(cur, leaves)
+        except TreeHeadError as exc:
+            log.error("refusing to extend the decision log", reason=str(exc))
+            raise DecisionLogError(str(exc)) from None
+        rows, clause_rows = [], []
+        for seq, record in enumerate(records, head.size - len(records) + 1):
+            record.seq = seq
+            rows.append((seq, record.decision_id, record.kind, record.recorded_at, record.caller, record.account_id,
+                         record.post_id, record.policy, record.outcome, record.revision, record.text()))
+            clause_rows.extend((seq, c) for c in sorted(set(record.clauses)))
+        cur.executemany(_INSERT, rows)
+        if clause_rows:
+            cur.executemany("INSERT INTO decision_clauses (seq, clause_id) VALUES (?, ?)", clause_rows)
+        return head
 
 
 class DecisionLog:
-    def __init__(self, db: Database, max_batch: int = 512) -> None:
+    def __init__(self, db: Database, writer: LogWriter, max_batch: int = 512) -> None:
         self.db = db
+        self.writer = writer
         self._max_batch = max_batch
         self._queue: "queue.Queue[tuple[list[LogRecord], Future] | None]" = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="decision-log-writer", daemon=True)
@@ -71,6 +80,8 @@ class DecisionLog:
         """Commit several records (a batch request) in one group; all or none."""
         if not records:
             return
+        for record in records:  # hashed here, in the caller's thread, not in the one writer thread
+            record.leaf_hash()
         future: Future = Future()
         self._queue.put((records, future))
         try:
@@ -82,7 +93,7 @@ class DecisionLog:
 
     def append_in(self, cur: Cursor, records: list[LogRecord]) -> None:
         """Write records inside the caller's transaction (committed with it)."""
-        write_records(self.db, cur, records)
+        self.writer.write(cur, records)
 
     def _run(self) -> None:
         while True:
@@ -107,13 +118,14 @@ class DecisionLog:
         records = [r for recs, _ in batch for r in recs]
         try:
             with self.db.transaction(write=True) as cur:
-                write_records(self.db, cur, records)
+                head = self.writer.write(cur, records)
         except Exception as exc:  # nothing in this batch is durable: every waiter gets the error
             log.error("decision log commit failed", error=str(exc), records=len(records))
             error = DecisionLogError(f"decision log unavailable: {exc}")
             for _, future in batch:
                 future.set_exception(error)
             return
+        self.writer.tree.observe(head.size)  # committed: the tree can never be smaller again
         for _, future in batch:
             future.set_result(None)
 

@@ -1,4 +1,4 @@
-"""Reading the decision log back: one record, or records by filter."""
+"""Reading the decision log back: one record, records by filter, and proofs."""
 
 from __future__ import annotations
 
@@ -8,13 +8,19 @@ from typing import Any, Iterator
 import orjson
 
 from server.db.database import Cursor, Database
-from server.decisionlog.chain import LogRecord
+from server.decisionlog.proof import InclusionProof
+from server.decisionlog.record import LogRecord
+from server.decisionlog.tree import TreeHead, consistency_proof, inclusion_proof, read_head
 
-_COLUMNS = "seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, revision, record, prev_hash, hash"
+_COLUMNS = "seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, revision, record"
 
 
 # Record kinds that carry an OPA query, input and result (replayable).
 EVALUATED_KINDS = ("decide", "check_public_interest", "assess_report", "assess_group")
+
+
+class NotSigned(LookupError):
+    """The log has no signed checkpoint yet (nothing was appended since it was created or upgraded)."""
 
 
 class RecordNotFound(LookupError):
@@ -24,11 +30,11 @@ class RecordNotFound(LookupError):
 
 
 def _record(row: tuple, clauses: list[str] | None = None) -> LogRecord:
-    (seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, revision, text, prev_hash, hash_) = row
+    (seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, revision, text) = row
     return LogRecord(
         decision_id=decision_id, kind=kind, recorded_at=recorded_at, caller=caller, revision=revision,
         body=orjson.loads(text), account_id=account_id, post_id=post_id, policy=policy, outcome=outcome,
-        clauses=clauses or [], seq=int(seq), prev_hash=prev_hash, hash=hash_, body_text=text,
+        clauses=clauses or [], seq=int(seq), body_text=text,
     )
 
 
@@ -119,3 +125,33 @@ class LogReader:
             if len(batch) < page:
                 return
             after = batch[-1].seq
+
+    # -- proofs --------------------------------------------------------------
+
+    def _signed_head(self, cur: Cursor) -> TreeHead:
+        head = read_head(cur)
+        if not head.checkpoint:
+            raise NotSigned("the decision log has no signed checkpoint yet")
+        return head
+
+    def checkpoint(self) -> str:
+        """The latest signed checkpoint (the tree head signed at the last commit)."""
+        with self.db.transaction() as cur:
+            return self._signed_head(cur).checkpoint
+
+    def prove(self, decision_id: str) -> InclusionProof:
+        """The record, its audit path and the signed checkpoint it leads to, from one snapshot."""
+        with self.db.transaction(snapshot=True) as cur:
+            head = self._signed_head(cur)
+            record = self.get(decision_id, cur)
+            path = inclusion_proof(cur, record.seq - 1, head.size)
+        return InclusionProof(decision_id, record.seq - 1, head.size, record.leaf(), path, head.checkpoint)
+
+    def prove_consistency(self, old_size: int) -> tuple[list[bytes], str, int]:
+        """The proof that the current tree extends the tree of ``old_size`` leaves, the signed
+        checkpoint it leads to and its size; ValueError if the log is smaller than that."""
+        with self.db.transaction(snapshot=True) as cur:
+            head = self._signed_head(cur)
+            if not 0 < old_size <= head.size:
+                raise ValueError(f"the log has {head.size} records: there is no tree of {old_size} in it")
+            return consistency_proof(cur, old_size, head.size), head.checkpoint, head.size

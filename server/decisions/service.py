@@ -20,7 +20,7 @@ from verdict.v1 import assessments_pb2, case_pb2, decision_pb2, policy_service_p
 from clients.protojson import to_dict
 from server.db.database import Cursor, Database
 from server.decisionlog.archive import PolicyArchive
-from server.decisionlog.chain import LogRecord
+from server.decisionlog.record import LogRecord
 from server.decisionlog.log import DecisionLog
 from server.decisionlog.reader import LogReader
 from server.decisions.masking import Masker
@@ -205,7 +205,7 @@ class DecisionService:
         with self.db.transaction(write=True) as cur:
             self.store.lock_account(cur, account_id)
             decision, record = self._decide(request, caller, cur, applied=True)
-            record.body["history_changes"] = self._apply_effects(cur, decision, request.case)
+            record.body["history_changes"], record.body["history_rows"] = self._apply_effects(cur, decision, request.case)
             self.log.append_in(cur, [record])
         return decision
 
@@ -237,12 +237,12 @@ class DecisionService:
                     f"(version {seen_version} -> {now_version}); decide the case again"
                 )
             case = json_format.ParseDict(body["input"]["case"], case_pb2.Case())
-            changes = self._apply_effects(cur, decision, case)
+            changes, rows = self._apply_effects(cur, decision, case)
             recorded_at = rfc3339(self.clock())
             record = LogRecord(
                 decision_id=apply_id, kind="apply", recorded_at=recorded_at, caller=caller, revision=original.revision,
                 body={"decision_id": apply_id, "kind": "apply", "applies": decision_id, "recorded_at": recorded_at,
-                      "caller": caller, "history_changes": changes},
+                      "caller": caller, "history_changes": changes, "history_rows": rows},
                 account_id=account_id, post_id=original.post_id, policy=original.policy, outcome=original.outcome,
                 clauses=list(original.clauses),
             )
@@ -250,10 +250,12 @@ class DecisionService:
         decision.applied = True
         return decision
 
-    def _apply_effects(self, cur: Cursor, decision: decision_pb2.Decision, case: case_pb2.Case) -> dict[str, Any] | None:
-        """What the decision leaves in the account's history (nothing if it is no violation)."""
+    def _apply_effects(self, cur: Cursor, decision: decision_pb2.Decision,
+                       case: case_pb2.Case) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """What the decision leaves in the account's history (nothing if it is no violation),
+        in words and as the rows written (which the log record carries)."""
         if not decision.enforcement.counts_as_violation:
-            return None
+            return None, []
         effects = decision.effects
         as_of = case.as_of.ToJsonString()
         lock = None
@@ -264,16 +266,17 @@ class DecisionService:
             limit = (case.violation.cha.group_id, as_of, effects.visibility_limit_expires_at.ToJsonString())
         policy = case_pb2.Policy.Name(case.violation.policy)
         self.cache.forget([case.content.author_account_id])
+        rows: list[dict[str, Any]] = []
         self.store.record_enforcement(
             cur, case.content.author_account_id, decision.decision_id, policy, decision.enforcement.clause_id, as_of,
-            decision.enforcement.warning, lock, limit, effects.suspend_account,
+            decision.enforcement.warning, lock, limit, effects.suspend_account, journal=rows,
         )
         return {
             "violation": {"policy": policy, "clause_id": decision.enforcement.clause_id, "at": as_of, "warning": decision.enforcement.warning},
             "lock": lock and {"starts_at": lock[0], "ends_at": lock[1]},
             "visibility_limit": limit and {"group_id": limit[0], "starts_at": limit[1], "expires_at": limit[2]},
             "suspended": effects.suspend_account,
-        }
+        }, rows
 
     # ---------------------------------------------------------------- other RPCs
 
@@ -330,12 +333,14 @@ class DecisionService:
             self.log.append(record)
         else:
             with self.db.transaction(write=True) as cur:
-                record.body["history_changes"] = self._apply_group(cur, request, assessment, decision_id)
+                rows: list[dict[str, Any]] = []
+                record.body["history_changes"] = self._apply_group(cur, request, assessment, decision_id, rows)
+                record.body["history_rows"] = rows
                 self.log.append_in(cur, [record])
         return ps.AssessGroupResponse(decision_id=decision_id, assessment=assessment, policy_revision=evaluation.revision)
 
     def _apply_group(self, cur: Cursor, request: ps.AssessGroupRequest, assessment: assessments_pb2.GroupAssessment,
-                     decision_id: str) -> dict[str, Any]:
+                     decision_id: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
         """Store what the policy says an applied assessment stores (its
         ``designation``, and ``store_clause_id`` for why) and link the accounts
         that exist, so later cases see it. Without a designation nothing is
@@ -346,12 +351,12 @@ class DecisionService:
         if not assessment.HasField("designation"):
             return {"designation": None, "pending": assessment.store_clause_id}
         designation = {**to_dict(assessment.designation), "decision_id": decision_id}
-        self.store.save_designation(cur, designation)
+        self.store.save_designation(cur, designation, rows)
         self.cache.forget([a.account_id for a in group.linked_accounts], [group.group_id])
         linked, unknown = [], []
         for account in group.linked_accounts:
             if cur.execute("SELECT 1 FROM accounts WHERE account_id = ?", (account.account_id,)).fetchone():
-                self.store.link_group(cur, account.account_id, group.group_id, account.primarily_propagates)
+                self.store.link_group(cur, account.account_id, group.group_id, account.primarily_propagates, rows)
                 linked.append(account.account_id)
             else:
                 unknown.append(account.account_id)

@@ -11,7 +11,10 @@ from verdict.v1 import account_pb2
 
 from clients.protojson import ProtoJsonError, parse
 from server.api.validation import ValidationError, check_id, check_message
+from server.decisionlog.log import LogWriter
+from server.decisionlog.record import LogRecord, new_record_id
 from server.enrichment.store import AccountStore
+from server.timeutil import rfc3339, utcnow
 
 
 class ImportError_(ValueError):
@@ -41,19 +44,31 @@ def parse_line(text: str, where: str) -> account_pb2.Account:
     return account
 
 
-def import_lines(store: AccountStore, lines: Iterable[str], source: str) -> ImportResult:
-    """Create or update every account in one transaction: all lines or none."""
+def import_lines(store: AccountStore, lines: Iterable[str], source: str, writer: LogWriter) -> ImportResult:
+    """Create or update every account in one transaction: all lines or none.
+
+    The history rows written (violations, locks and lifted locks, limits,
+    group links, suspensions) go into the decision log in the same commit.
+    """
     accounts = [parse_line(line, f"{source}:{n}") for n, line in enumerate(lines, 1) if line.strip()]
     result = ImportResult()
+    rows: list = []
     with store.db.transaction(write=True) as cur:
         for account in accounts:
-            if store.upsert(cur, account, source=f"import:{source}"):
+            if store.upsert(cur, account, source=f"import:{source}", journal=rows):
                 result.created += 1
             else:
                 result.updated += 1
+        record_id, recorded_at = new_record_id("imp"), rfc3339(utcnow())
+        writer.write(cur, [LogRecord(
+            decision_id=record_id, kind="account_import", recorded_at=recorded_at, caller=f"import:{source}", revision="",
+            body={"decision_id": record_id, "kind": "account_import", "recorded_at": recorded_at, "source": source,
+                  "accounts": [a.account_id for a in accounts], "created": result.created, "updated": result.updated,
+                  "history_rows": rows},
+        )])
     return result
 
 
-def import_file(store: AccountStore, path: Path) -> ImportResult:
+def import_file(store: AccountStore, path: Path, writer: LogWriter) -> ImportResult:
     with open(path, encoding="utf-8") as handle:
-        return import_lines(store, handle, path.name)
+        return import_lines(store, handle, path.name, writer)

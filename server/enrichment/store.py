@@ -46,6 +46,23 @@ _DESIGNATION_COLUMNS = (
 
 _DESIGNATION_FLAGS = ("designated", "terrorist_organisation", "violent_extremist_group", "tve_exception")
 
+# The audited tables: (key columns, other columns). Every change to them is in
+# the decision log, so a verifier can rebuild them from the log. ``accounts``
+# is audited for its suspension only; its other attributes are account data,
+# recorded with every decision that used them.
+AUDITED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "accounts": (("account_id",), ("suspended",)),
+    "account_violations": (("account_id", "decision_id"), ("policy", "clause_id", "at", "warning")),
+    "account_locks": (("account_id", "decision_id"), ("starts_at", "ends_at", "clause_id")),
+    "account_visibility_limits": (("account_id", "decision_id", "group_id"), ("starts_at", "expires_at")),
+    "account_groups": (("account_id", "group_id"), ("primarily_propagates",)),
+    "group_designations": (("group_id",), ("name", "designated", "terrorist_organisation", "violent_extremist_group", "tve_exception",
+                                          "tve_exception_clauses", "assessed_at", "review_by", "limits_expire_at", "decision_id",
+                                          "tve_assessed")),
+}
+
+Journal = list  # of row changes: {"table": T, "put": {row}} or {"table": T, "delete": {key columns}}
+
 
 def _enum_name(enum: Any, value: int) -> str:
     return enum.Name(value)
@@ -151,8 +168,14 @@ class AccountStore:
             raise AccountNotFound(account_id)
 
     # -- writes ------------------------------------------------------------------
+    #
+    # Every write to an audited table goes through ``_put`` (or ``_clear_groups``,
+    # ``_set_suspended``) and is described in ``journal``: the caller puts that
+    # list in the log record it commits with the change ("history_rows"), so the
+    # log can rebuild these tables and the verifier name a row changed behind
+    # the server's back.
 
-    def upsert(self, cur: Cursor, account: account_pb2.Account, source: str) -> bool:
+    def upsert(self, cur: Cursor, account: account_pb2.Account, source: str, journal: Journal | None = None) -> bool:
         """Create or update an account from its protobuf form; True if created.
 
         Attributes are replaced. History, locks and limits in the message are
@@ -165,71 +188,64 @@ class AccountStore:
             int(account.verified), int(account.followers),
             _enum_name(account_pb2.OfficeRole, account.office_role or account_pb2.OFFICE_ROLE_NONE),
             _enum_name(account_pb2.OfficeLevel, account.office_level),
-            int(account.state_affiliated_media), int(account.government_or_military), int(account.suspended),
+            int(account.state_affiliated_media), int(account.government_or_military),
             int(account.dedicated_to_live_location), source, now,
         )
         if created:
             cur.execute(
                 "INSERT INTO accounts (verified, followers, office_role, office_level, state_affiliated_media, "
-                "government_or_military, suspended, dedicated_to_live_location, source, updated_at, account_id) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "government_or_military, dedicated_to_live_location, source, updated_at, account_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (*values, account.account_id),
             )
         else:
             cur.execute(
                 "UPDATE accounts SET verified = ?, followers = ?, office_role = ?, office_level = ?, state_affiliated_media = ?, "
-                "government_or_military = ?, suspended = ?, dedicated_to_live_location = ?, source = ?, updated_at = ? "
+                "government_or_military = ?, dedicated_to_live_location = ?, source = ?, updated_at = ? "
                 "WHERE account_id = ?",
                 (*values, account.account_id),
             )
-        changed_history = False
+        self._set_suspended(cur, account.account_id, account.suspended, journal)
+        aid = account.account_id
         for v in account.history:
-            self._put_violation(cur, account.account_id, v.decision_id, _enum_name(case_pb2.Policy, v.policy), v.clause_id, v.at.ToJsonString(), v.warning)
-            changed_history = True
+            self._put(cur, "account_violations", {"account_id": aid, "decision_id": v.decision_id, "policy": _enum_name(case_pb2.Policy, v.policy),
+                                                  "clause_id": v.clause_id, "at": v.at.ToJsonString(), "warning": v.warning}, journal)
         for lock in account.locks:
-            self._put_lock(cur, account.account_id, lock.decision_id, lock.starts_at.ToJsonString(), _ts(lock, "ends_at"), lock.clause_id)
-            changed_history = True
+            self._put(cur, "account_locks", {"account_id": aid, "decision_id": lock.decision_id, "starts_at": lock.starts_at.ToJsonString(),
+                                             "ends_at": _ts(lock, "ends_at"), "clause_id": lock.clause_id}, journal)
         for limit in account.visibility_limits:
-            self._put_limit(cur, account.account_id, limit.decision_id, limit.group_id, limit.starts_at.ToJsonString(), limit.expires_at.ToJsonString())
-            changed_history = True
+            self._put(cur, "account_visibility_limits", {"account_id": aid, "decision_id": limit.decision_id, "group_id": limit.group_id,
+                                                         "starts_at": limit.starts_at.ToJsonString(), "expires_at": limit.expires_at.ToJsonString()}, journal)
         if account.groups:
-            cur.execute("DELETE FROM account_groups WHERE account_id = ?", (account.account_id,))
+            self._clear_groups(cur, aid, journal)
             for link in account.groups:
-                self.link_group(cur, account.account_id, link.group_id, link.primarily_propagates)
-        if changed_history:
-            self.bump_history(cur, account.account_id)
+                self.link_group(cur, aid, link.group_id, link.primarily_propagates, journal)
+        if account.history or account.locks or account.visibility_limits:
+            self.bump_history(cur, aid)
         return created
 
-    def _put_violation(self, cur: Cursor, account_id: str, decision_id: str, policy: str, clause_id: str, at: str, warning: bool) -> None:
-        cur.execute("DELETE FROM account_violations WHERE account_id = ? AND decision_id = ?", (account_id, decision_id))
-        cur.execute(
-            "INSERT INTO account_violations (account_id, decision_id, policy, clause_id, at, warning) VALUES (?, ?, ?, ?, ?, ?)",
-            (account_id, decision_id, policy, clause_id, at, int(warning)),
-        )
+    def _put(self, cur: Cursor, table: str, row: dict[str, Any], journal: Journal | None) -> None:
+        """Insert or replace (by key) one row of an audited table."""
+        key, columns = AUDITED[table]
+        row = {c: int(v) if isinstance(v, bool) else v for c, v in row.items()}
+        cur.execute(f"DELETE FROM {table} WHERE {' AND '.join(f'{k} = ?' for k in key)}", [row[k] for k in key])
+        names = (*key, *columns)
+        cur.execute(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})", [row[c] for c in names])
+        if journal is not None:
+            journal.append({"table": table, "put": {c: row[c] for c in names}})
 
-    def _put_lock(self, cur: Cursor, account_id: str, decision_id: str, starts_at: str, ends_at: str | None, clause_id: str) -> None:
-        cur.execute("DELETE FROM account_locks WHERE account_id = ? AND decision_id = ?", (account_id, decision_id))
-        cur.execute(
-            "INSERT INTO account_locks (account_id, decision_id, starts_at, ends_at, clause_id) VALUES (?, ?, ?, ?, ?)",
-            (account_id, decision_id, starts_at, ends_at, clause_id),
-        )
+    def _clear_groups(self, cur: Cursor, account_id: str, journal: Journal | None) -> None:
+        cur.execute("DELETE FROM account_groups WHERE account_id = ?", (account_id,))
+        if journal is not None:
+            journal.append({"table": "account_groups", "delete": {"account_id": account_id}})
 
-    def _put_limit(self, cur: Cursor, account_id: str, decision_id: str, group_id: str, starts_at: str, expires_at: str) -> None:
-        cur.execute(
-            "DELETE FROM account_visibility_limits WHERE account_id = ? AND decision_id = ? AND group_id = ?",
-            (account_id, decision_id, group_id),
-        )
-        cur.execute(
-            "INSERT INTO account_visibility_limits (account_id, decision_id, group_id, starts_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-            (account_id, decision_id, group_id, starts_at, expires_at),
-        )
+    def _set_suspended(self, cur: Cursor, account_id: str, suspended: bool, journal: Journal | None) -> None:
+        cur.execute("UPDATE accounts SET suspended = ? WHERE account_id = ?", (int(suspended), account_id))
+        if journal is not None:
+            journal.append({"table": "accounts", "put": {"account_id": account_id, "suspended": int(suspended)}})
 
-    def link_group(self, cur: Cursor, account_id: str, group_id: str, primarily_propagates: bool) -> None:
-        cur.execute("DELETE FROM account_groups WHERE account_id = ? AND group_id = ?", (account_id, group_id))
-        cur.execute(
-            "INSERT INTO account_groups (account_id, group_id, primarily_propagates) VALUES (?, ?, ?)",
-            (account_id, group_id, int(primarily_propagates)),
-        )
+    def link_group(self, cur: Cursor, account_id: str, group_id: str, primarily_propagates: bool, journal: Journal | None = None) -> None:
+        self._put(cur, "account_groups", {"account_id": account_id, "group_id": group_id, "primarily_propagates": primarily_propagates}, journal)
 
     def bump_history(self, cur: Cursor, account_id: str) -> None:
         cur.execute(
@@ -240,24 +256,38 @@ class AccountStore:
     def record_enforcement(
         self, cur: Cursor, account_id: str, decision_id: str, policy: str, clause_id: str, at: str,
         warning: bool, lock: tuple[str, str | None] | None, limit: tuple[str, str, str] | None, suspend: bool,
+        journal: Journal | None = None,
     ) -> None:
         """What an applied decision leaves in the account's history."""
-        self._put_violation(cur, account_id, decision_id, policy, clause_id, at, warning)
+        self._put(cur, "account_violations", {"account_id": account_id, "decision_id": decision_id, "policy": policy,
+                                              "clause_id": clause_id, "at": at, "warning": warning}, journal)
         if lock is not None:
-            self._put_lock(cur, account_id, decision_id, lock[0], lock[1], clause_id)
+            self._put(cur, "account_locks", {"account_id": account_id, "decision_id": decision_id, "starts_at": lock[0],
+                                             "ends_at": lock[1], "clause_id": clause_id}, journal)
         if limit is not None:
-            self._put_limit(cur, account_id, decision_id, *limit)
+            self._put(cur, "account_visibility_limits", {"account_id": account_id, "decision_id": decision_id, "group_id": limit[0],
+                                                         "starts_at": limit[1], "expires_at": limit[2]}, journal)
         if suspend:
-            cur.execute("UPDATE accounts SET suspended = 1 WHERE account_id = ?", (account_id,))
+            self._set_suspended(cur, account_id, True, journal)
         self.bump_history(cur, account_id)
 
-    def save_designation(self, cur: Cursor, designation: dict[str, Any]) -> None:
-        cur.execute("DELETE FROM group_designations WHERE group_id = ?", (designation["group_id"],))
-        columns = [c.strip() for c in _DESIGNATION_COLUMNS.split(",")]
-        values = [int(designation.get(c, False)) if c in _DESIGNATION_FLAGS else designation.get(c) for c in columns]
-        values[columns.index("tve_assessed")] = int("terrorist_organisation" in designation or "violent_extremist_group" in designation)
-        values[columns.index("tve_exception_clauses")] = " ".join(designation.get("tve_exception_clauses") or [])
-        values = [v if v is not None or c in ("review_by", "limits_expire_at") else "" for c, v in zip(columns, values)]
-        cur.execute(
-            f"INSERT INTO group_designations ({_DESIGNATION_COLUMNS}) VALUES ({', '.join('?' for _ in columns)})", values
-        )
+    def save_designation(self, cur: Cursor, designation: dict[str, Any], journal: Journal | None = None) -> None:
+        """A group designation as the policy stores it; flags it does not give are false, and a
+        designation without TVE flags is marked not TVE-assessed."""
+        row = {c: int(bool(designation.get(c, False))) if c in _DESIGNATION_FLAGS else designation.get(c)
+               for c in AUDITED["group_designations"][1]}
+        row["tve_assessed"] = int("terrorist_organisation" in designation or "violent_extremist_group" in designation)
+        row["tve_exception_clauses"] = " ".join(designation.get("tve_exception_clauses") or [])
+        row.update({c: "" for c, v in row.items() if v is None and c not in ("review_by", "limits_expire_at")})
+        self._put(cur, "group_designations", {"group_id": designation["group_id"], **row}, journal)
+
+
+def audited_rows(cur: Cursor, table: str) -> dict[tuple, dict[str, Any]]:
+    """Every row of an audited table as the journal describes it, by key."""
+    key, columns = AUDITED[table]
+    names = (*key, *columns)
+    out = {}
+    for values in cur.execute(f"SELECT {', '.join(names)} FROM {table}").fetchall():
+        row = dict(zip(names, values))
+        out[tuple(row[k] for k in key)] = row
+    return out

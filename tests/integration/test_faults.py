@@ -11,10 +11,10 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from clients.client import VerdictClient, VerdictError
-from server.audit.verify import verify
+
 from verdict.v1 import decision_pb2
 
-from tests.conftest import REGO, OpaProcess, import_accounts, start_server
+from tests.conftest import REGO, OpaProcess, import_accounts, start_server, verify_log
 
 EXPECTED = {
     "acc-candidate-250k": decision_pb2.OUTCOME_PUBLIC_INTEREST_REVIEW,
@@ -109,7 +109,7 @@ def test_opa_stopped_and_restarted_under_load(sqlite_url, tmp_path):
         assert set(load.codes) <= {grpc.StatusCode.OK, grpc.StatusCode.UNAVAILABLE}
         logged = {d for (d,) in app.db.query("SELECT decision_id FROM decision_log")}
         assert [d for d in load.acknowledged if d not in logged] == []
-        assert verify(app.db).ok
+        assert verify_log(app.db, tmp_path / "witness").ok
     finally:
         app.stop()
         opa.stop()

@@ -1,0 +1,93 @@
+"""A decision-log record, and the one definition of the bytes it is logged as.
+
+Each record is a leaf of the log's Merkle tree. Its leaf bytes are the
+record's indexed columns and clauses as one canonical JSON object, a
+newline, and the record body as stored (canonical JSON). The writer hashes
+them to append the leaf, the verifier rebuilds them from the stored columns,
+and an inclusion proof carries them, so a third party can read the record
+they prove and recompute its leaf hash.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from server.decisionlog.merkle import leaf_hash
+
+LEAF_FIELDS = ("decision_id", "kind", "recorded_at", "caller", "account_id", "post_id", "policy", "outcome", "revision")
+
+
+def canonical(value: Any) -> str:
+    """The one JSON text of a value: sorted keys, no spaces, UTF-8 (what the hash covers)."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+
+
+def new_record_id(prefix: str) -> str:
+    """Time-ordered, unique: milliseconds since the epoch, then 64 random bits."""
+    return f"{prefix}_{int(time.time() * 1000):012x}{os.urandom(8).hex()}"
+
+
+def leaf_header(decision_id: str, kind: str, recorded_at: str, caller: str, account_id: str, post_id: str,
+                policy: str, outcome: str, revision: str, clauses: list[str]) -> bytes:
+    return orjson.dumps(
+        {"decision_id": decision_id, "kind": kind, "recorded_at": recorded_at, "caller": caller, "account_id": account_id,
+         "post_id": post_id, "policy": policy, "outcome": outcome, "revision": revision, "clauses": sorted(set(clauses))},
+        option=orjson.OPT_SORT_KEYS,
+    )
+
+
+@dataclass
+class LogRecord:
+    """One decision as stored: indexed columns plus the full record body."""
+
+    decision_id: str
+    kind: str                 # decide, check_public_interest, assess_report, assess_group, apply, audit_read, ...
+    recorded_at: str
+    caller: str
+    revision: str
+    body: dict[str, Any]
+    account_id: str = ""
+    post_id: str = ""
+    policy: str = ""
+    outcome: str = ""
+    clauses: list[str] = field(default_factory=list)
+    seq: int = 0              # position in the log, from 1; its leaf index is seq - 1
+    body_text: str = ""
+    _leaf_hash: bytes = field(default=b"", compare=False, repr=False)
+
+    def text(self) -> str:
+        if not self.body_text:
+            self.body_text = canonical(self.body)
+        return self.body_text
+
+    def leaf(self) -> bytes:
+        """The record's leaf bytes (what its leaf hash covers)."""
+        header = leaf_header(self.decision_id, self.kind, self.recorded_at, self.caller, self.account_id, self.post_id,
+                             self.policy, self.outcome, self.revision, self.clauses)
+        return header + b"\n" + self.text().encode("utf-8")
+
+    def leaf_hash(self) -> bytes:
+        """RFC 9162 leaf hash of the leaf bytes; computed once (may be computed before queueing)."""
+        if not self._leaf_hash:
+            self._leaf_hash = leaf_hash(self.leaf())
+        return self._leaf_hash
+
+
+def record_from_leaf(leaf: bytes) -> LogRecord:
+    """The record a leaf holds (the inverse of ``LogRecord.leaf``); ValueError if it is not one."""
+    header_text, sep, body_text = leaf.partition(b"\n")
+    if not sep:
+        raise ValueError("a log leaf is a JSON header line followed by the record body")
+    header = orjson.loads(header_text)
+    if not isinstance(header, dict) or set(header) != {*LEAF_FIELDS, "clauses"}:
+        raise ValueError("the leaf header does not have the fields of a log record")
+    record = LogRecord(**{k: header[k] for k in LEAF_FIELDS}, body=orjson.loads(body_text),
+                       clauses=list(header["clauses"]), body_text=body_text.decode("utf-8"))
+    if record.leaf() != leaf:
+        raise ValueError("the leaf is not in canonical form")
+    return record
