@@ -379,7 +379,12 @@ def run_verify(args: argparse.Namespace) -> int:
                 raise ValueError(str(consistency))
             return consistency
     doc = MessageToDict(response, preserving_proto_field_name=True, always_print_fields_with_no_presence=True)
+    for name in ("records", "first_bad_seq", "checkpoints", "witnessed"):  # 64-bit integers arrive as strings
+        doc[name] = int(doc[name])
+    doc["covered"] = {what: int(n) for what, n in doc["covered"].items()}
     findings = doc["findings"]
+    for f in findings:
+        f["seq"] = int(f.get("seq", 0))
     if verifier is not None and doc["checkpoint"]:
         try:
             open_checkpoint(doc["checkpoint"], verifier)

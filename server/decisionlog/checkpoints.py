@@ -117,14 +117,26 @@ class Checkpointer:
         self.published = int(db.query("SELECT COALESCE(MAX(size), 0) FROM checkpoints")[0][0])
         self._last_time = time.monotonic()
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name="checkpointer", daemon=True)
 
     def start(self) -> "Checkpointer":
+        if self.tree is not None:
+            self.tree.on_commit = self.committed
         self._thread.start()
         return self
 
+    def committed(self, size: int) -> None:
+        """A head of ``size`` records was committed here: publish now if N records are due."""
+        if size - self.published >= self.every_records:
+            self._wake.set()
+
     def _run(self) -> None:
-        while not self._stop.wait(min(0.25, self.every_seconds)):
+        while not self._stop.is_set():
+            self._wake.wait(min(1.0, self.every_seconds))
+            self._wake.clear()
+            if self._stop.is_set():
+                return
             try:
                 self.publish(force=False)
             except Exception as exc:  # the next round tries again; appends go on (their heads are signed)
@@ -152,6 +164,7 @@ class Checkpointer:
     def close(self) -> None:
         """Stop, and publish the last head (a checkpoint at shutdown)."""
         self._stop.set()
+        self._wake.set()
         if self._thread.is_alive():
             self._thread.join(timeout=10)
         try:

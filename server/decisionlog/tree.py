@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from dataclasses import dataclass
+from typing import Callable
 
 from server.db.database import Cursor
 from server.decisionlog.merkle import Frontier, Node, consistency_ranges, fold, inclusion_ranges, range_nodes
@@ -107,6 +108,7 @@ class TreeWriter:
         self._lock = threading.Lock()
         self._trusted: deque[str] = deque(maxlen=16)  # heads this process signed or verified
         self._max_seen = 0                            # the largest head it knows was committed
+        self.on_commit: Callable[[int], None] | None = None  # told the size of every head known committed
 
     @property
     def origin(self) -> str:
@@ -131,6 +133,8 @@ class TreeWriter:
         """A head of ``size`` leaves is known to be committed: the tree can never be smaller again."""
         with self._lock:
             self._max_seen = max(self._max_seen, size)
+        if self.on_commit is not None:
+            self.on_commit(size)
 
     def sign_unsigned_head(self, cur: Cursor) -> bool:
         """Sign a head that was never signed (a log upgraded from the hash chain); True if it was."""
