@@ -395,7 +395,7 @@ def run_verify(args: argparse.Namespace) -> int:
             proof, note, size = prove_consistency(Checkpoint.of_note(since).size)
             old, new = check_consistency(since, note, proof, verifier)
             doc["consistency"] = f"the log ({new.size} records) extends the checkpoint given ({old.size} records): consistency proof verified"
-        except (ProofError, NoteError, ValueError) as exc:
+        except (ProofError, NoteError, ValueError, LookupError) as exc:
             findings.append({"kind": "consistency", "message": f"no valid consistency proof from the checkpoint given: {exc}"})
     doc["ok"] = not findings
     if args.json:

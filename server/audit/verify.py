@@ -197,6 +197,10 @@ class _Walk:
         for row, clauses in self._rows():
             seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, revision, text = row
             seq = int(seq)
+            if seq < expected:  # only a number below 1 can come before the first
+                self.result.add("record_missing", f"record {decision_id} is numbered {seq}: records are numbered from 1, "
+                                                  "it was moved out of its place", seq, decision_id)
+                continue
             if seq != expected:
                 gaps += 1
                 if gaps <= MAX_DETAILED:
@@ -244,19 +248,20 @@ class _Walk:
 
     def _against_checkpoints(self, head_size: int | None) -> None:
         n = len(self.leaves)
-        if head_size is not None and n > head_size:
-            extra = self.ids[head_size:]
+        last = self.ids[-1][0] if self.ids else 0
+        if head_size is not None and last > head_size:
+            extra = [(seq, d) for seq, d in self.ids if seq > head_size]
             shown = ", ".join(f"{s} ({d})" for s, d in extra[:5]) + (" ..." if len(extra) > 5 else "")
             self.result.add("unsigned_records",
                             f"{len(extra)} record(s) after record {head_size} are not covered by the signed tree head: "
                             f"appended without the log's key (forged): {shown}", extra[0][0], extra[0][1])
-        beyond = [t for t in self.trusted if t.checkpoint.size > n]
+        beyond = [t for t in self.trusted if t.checkpoint.size > last]
         if beyond:
             t = max(beyond, key=lambda t: t.checkpoint.size)
             self.result.add("truncated",
-                            f"the log has {n} records, but {t.source} is a checkpoint signed for {t.checkpoint.size}: "
-                            f"records {n + 1} to {t.checkpoint.size} were deleted (the log was truncated, wiped or rolled back "
-                            "to an earlier backup)", n + 1)
+                            f"the log ends at record {last}, but {t.source} is a checkpoint signed for {t.checkpoint.size} "
+                            f"records: {t.checkpoint.size - last} record(s) were deleted since (the log was truncated, wiped, "
+                            "or rolled back to an earlier backup)", last + 1)
         within = sorted((t for t in self.trusted if t.checkpoint.size <= n), key=lambda t: t.checkpoint.size)
         roots = {size: self._root(size) for size in {t.checkpoint.size for t in within}}
         bad = [t for t in within if roots[t.checkpoint.size] != t.checkpoint.root]
@@ -286,30 +291,33 @@ class _Walk:
                 return
 
     def _diagnose(self, stored: list[bytes]) -> None:
-        """Leaves that differ from the stored tree: changed, reordered, or renumbered after a deletion."""
-        computed = self.leaves
-        differ = [i for i in range(min(len(stored), len(computed))) if stored[i] != computed[i]]
-        differing = set(differ)
-        where = {stored[i]: i for i in range(len(stored)) if i in differing or i >= len(computed)}
-        moved = {i: where[computed[i]] for i in differ if computed[i] in where}
-        shifted = [i for i in differ if moved.get(i) == i + 1]
+        """Records that differ from the leaves the tree has at their number: changed, swapped, or
+        renumbered after a deletion."""
+        at = {seq - 1: (leaf, seq, decision_id) for (seq, decision_id), leaf in zip(self.ids, self.leaves)}
+        differ = [p for p in sorted(at) if p < len(stored) and stored[p] != at[p][0]]
+        unmatched = set(differ) | set(range(len(stored))) - at.keys()
+        where = {stored[p]: p for p in unmatched}
+        moved = {p: where[at[p][0]] for p in differ if at[p][0] in where}
+        swapped = {p for p, q in moved.items() if moved.get(q) == p}
+        shifted = [p for p in differ if moved.get(p) == p + 1 and p not in swapped]
         if shifted:
-            seq, decision_id = self.ids[shifted[0]]
-            self.result.add("renumbered", f"the record the tree has as record {shifted[0] + 1} was deleted and the {len(shifted)} "
-                                          f"record(s) after it renumbered: record {seq} is now {decision_id}, which was logged as "
-                                          f"record {shifted[0] + 2}", seq, decision_id)
-        for i in [i for i in differ if i not in shifted][:MAX_DETAILED]:
-            seq, decision_id = self.ids[i]
-            if i in moved:
-                j = moved[i]
-                now = f"record {self.ids[j][0]} ({self.ids[j][1]})" if j < len(self.ids) else "no record"
-                self.result.add("reordered", f"record {seq} ({decision_id}) is out of order: it was logged as record {j + 1}, "
+            _, seq, decision_id = at[shifted[0]]
+            self.result.add("renumbered", f"the record logged as record {seq} was deleted and the {len(shifted)} record(s) after it "
+                                          f"renumbered: record {seq} is now {decision_id}, which was logged as record {seq + 1}",
+                            seq, decision_id)
+        for p in [p for p in differ if p not in shifted][:MAX_DETAILED]:
+            _, seq, decision_id = at[p]
+            if p in moved:
+                q = moved[p]
+                now = f"record {q + 1} ({at[q][2]})" if q in at else "no record"
+                self.result.add("reordered", f"record {seq} ({decision_id}) is out of order: it was logged as record {q + 1}, "
                                              f"where the log now has {now}", seq, decision_id)
             else:
                 self.result.add("record_changed", f"record {seq} ({decision_id}) was changed after it was logged: its content "
                                                   "no longer matches its leaf in the tree", seq, decision_id)
-        if len(stored) < len(computed):
-            seq, decision_id = self.ids[len(stored)]
+        beyond = sorted(p for p in at if p >= len(stored))
+        if beyond:
+            _, seq, decision_id = at[beyond[0]]
             self.result.add("unsigned_records", f"records from {seq} ({decision_id}) on are not in the stored tree: "
                                                 "inserted without the log's key", seq, decision_id)
 
