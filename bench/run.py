@@ -8,6 +8,11 @@ Targets, each under the same closed-loop load at several concurrency levels:
 Then each server at half its peak throughput, paced (p99 without hiding
 queueing), and a replay of everything the servers logged.
 
+The transparency log's costs, in the same run: the embedded server with
+its Merkle tree and signed checkpoints against the same server storing
+records only (bench.baseline_server), alternating, at one concurrency;
+and `verdict audit verify` over the embedded server's log (records/s).
+
 Writes bench/results.json and bench/latency_throughput.png.
 """
 
@@ -19,6 +24,7 @@ import os
 import platform
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,13 +34,18 @@ from pathlib import Path
 import grpc
 
 from bench import load
+from bench.baseline_server import RecordsOnlyWriter
 from bench.workload import build, save
+from server.decisionlog.log import LogWriter
+from server.decisionlog.note import Ed25519Signer, verifier_of
+from server.decisionlog.tree import TreeWriter
 from server.engine.bundle import Bundle
 from server.engine.embedded import reexec_with_go_gc_tuned
 from server.engine.rest import wait_until_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 MASK_KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+LOG_KEY = Ed25519Signer.generate("verdict.bench/decision-log")  # a new log per run
 
 
 def free_port() -> int:
@@ -71,17 +82,22 @@ def start_opa(bundle: Path, port: int, tmp: Path) -> tuple[subprocess.Popen, str
     return process, kind
 
 
-def start_server(engine: str, db_url: str, opa_url: str, bundle: Path, tmp: Path) -> tuple[subprocess.Popen, str]:
+def start_server(engine: str, db_url: str, opa_url: str, bundle: Path, tmp: Path, module: str = "server") -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "VERDICT_MASK_KEY": MASK_KEY, "VERDICT_LOG_LEVEL": "warning"}
+    env = {**os.environ, "VERDICT_MASK_KEY": MASK_KEY, "VERDICT_LOG_LEVEL": "warning", "VERDICT_LOG_KEY": LOG_KEY.text(),
+           "VERDICT_WITNESS_DIR": str(witness_dir(tmp, db_url))}
     process = subprocess.Popen(
-        [sys.executable, "-m", "server", "--listen", f"127.0.0.1:{port}", "--engine", engine, "--opa-url", opa_url,
+        [sys.executable, "-m", module, "--listen", f"127.0.0.1:{port}", "--engine", engine, "--opa-url", opa_url,
          "--bundle", str(bundle), "--db", db_url],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp / f"server-{engine}.log", "w"),
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp / f"{module}-{engine}-{port}.log", "w"),
     )
     address = f"127.0.0.1:{port}"
     wait_grpc(address)
     return process, address
+
+
+def witness_dir(tmp: Path, db_url: str) -> Path:
+    return tmp / f"witness-{Path(db_url).stem}"
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -118,6 +134,47 @@ def replay_rate(db_url: str, bundle: Path) -> dict:
     db.close()
     return {"replayed": report.replayed, "faults": report.faults, "errors": report.errors,
             "seconds": round(report.seconds, 2), "per_second": round(report.per_second, 1)}
+
+
+def verify_rate(db_url: str, tmp: Path) -> dict:
+    """`verdict audit verify` over a whole log: every record rehashed, every node and checkpoint checked."""
+    from server.audit.verify import verify
+    from server.db.database import Database
+    from server.decisionlog.checkpoints import Witness
+
+    db = Database(db_url)
+    result = verify(db, verifier_of(LOG_KEY), Witness(witness_dir(tmp, db_url)))
+    db.close()
+    return {"records": result.records, "ok": result.ok, "problems": [f.message for f in result.findings[:3]],
+            "checkpoints": result.checkpoints, "seconds": round(result.seconds, 2), "per_second": round(result.per_second)}
+
+
+def append_overhead(opa_url: str, bundle: Path, tmp: Path, workload_path: Path, seconds: float, rounds: int,
+                    concurrency: int = 16) -> dict:
+    """The embedded server with the Merkle tree and checkpoints against the same server storing
+    records only, each on a fresh database, measured in turns so drift hits both alike."""
+    policy = Bundle.from_directory(bundle, tests=True)  # the workload is the decision tables
+    servers = {}
+    try:
+        for name, module, writer in (("tree", "server", LogWriter(TreeWriter(LOG_KEY))), ("records only", "bench.baseline_server", RecordsOnlyWriter())):
+            db_url = f"sqlite:///{tmp}/overhead-{'tree' if module == 'server' else 'plain'}.db"
+            build(policy, db_url, bytes.fromhex(MASK_KEY), writer)
+            servers[name] = start_server("embedded", db_url, opa_url, bundle, tmp, module)
+        runs: dict[str, list[float]] = {name: [] for name in servers}
+        for _ in range(rounds):
+            for name, (_, address) in servers.items():
+                result = load.run("grpc", address, workload_path, concurrency, seconds)
+                if result.errors:
+                    raise SystemExit(f"append overhead, {name}: {result.errors} errors, e.g. {result.first_error}")
+                runs[name].append(result.throughput)
+                print(f"  {name:<13} c={concurrency} {result.throughput:8.0f}/s", flush=True)
+    finally:
+        for process, _ in servers.values():
+            stop(process)
+    tree, plain = statistics.median(runs["tree"]), statistics.median(runs["records only"])
+    return {"concurrency": concurrency, "seconds_each": seconds, "rounds": rounds, "runs": runs,
+            "tree_median": round(tree, 1), "records_only_median": round(plain, 1),
+            "overhead_percent": round(100 * (plain - tree) / plain, 1)}
 
 
 def batch_rate(address: str, workload_path: Path, seconds: float, size: int = 200) -> dict:
@@ -199,8 +256,8 @@ def main(argv: list[str] | None = None) -> int:
         shutil.copytree(ROOT / "rego", bundle)
         dbs = {"sidecar": f"sqlite:///{tmp}/sidecar.db", "embedded": f"sqlite:///{tmp}/embedded.db"}
         policy = Bundle.from_directory(bundle, tests=True)  # the workload is the decision tables
-        workload = build(policy, dbs["sidecar"], bytes.fromhex(MASK_KEY))
-        build(policy, dbs["embedded"], bytes.fromhex(MASK_KEY))
+        workload = build(policy, dbs["sidecar"], bytes.fromhex(MASK_KEY), LogWriter(TreeWriter(LOG_KEY)))
+        build(policy, dbs["embedded"], bytes.fromhex(MASK_KEY), LogWriter(TreeWriter(LOG_KEY)))
         workload_path = tmp / "workload.json"
         save(workload, workload_path)
         print(f"workload: {len(workload.grpc_requests)} decision-table cases; levels {levels}; {seconds:.0f} s each", flush=True)
@@ -231,8 +288,17 @@ def main(argv: list[str] | None = None) -> int:
                         fill_log(address, workload_path, replay_records)
                 finally:
                     stop(server)
+            print("append overhead: the Merkle tree and signed checkpoints against records only (embedded, alternating):", flush=True)
+            overhead = append_overhead(opa_url, bundle, tmp, workload_path, seconds, 2 if args.quick else 3)
+            print(f"  median {overhead['tree_median']:.0f}/s with the tree, {overhead['records_only_median']:.0f}/s records only: "
+                  f"overhead {overhead['overhead_percent']}%", flush=True)
         finally:
             stop(opa)
+
+        print("verifying the embedded server's log (verdict audit verify)...", flush=True)
+        verified = verify_rate(dbs["embedded"], tmp)
+        print(f"  {verified['records']} records in {verified['seconds']} s: {verified['per_second']:,}/s, "
+              f"{'OK' if verified['ok'] else 'FAILED: ' + '; '.join(verified['problems'])}", flush=True)
 
         replay_db = dbs["embedded"]
         print("replaying the embedded server's log on the recorded revisions...", flush=True)
@@ -241,6 +307,14 @@ def main(argv: list[str] | None = None) -> int:
 
     results = summarize(rows, replay, opa_kind, levels, seconds)
     results["batch"] = batches
+    results["append_overhead"] = overhead
+    results["verify"] = verified
+    results["goals"].update({
+        "verify records/s (whole log, every check)": {"value": verified["per_second"], "target": 50000,
+                                                      "met": verified["ok"] and verified["per_second"] >= 50000},
+        "append overhead of tree and checkpoints (%)": {"value": overhead["overhead_percent"], "target": 10,
+                                                        "met": overhead["overhead_percent"] <= 10},
+    })
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     chart(rows, args.out.parent / "latency_throughput.png")

@@ -10,8 +10,10 @@ from pathlib import Path
 from clients.protojson import parse
 from server.db.database import Database
 from server.db.migrations import migrate
+from server.decisionlog.log import LogWriter
 from server.decisions.masking import Masker
 from server.engine.bundle import Bundle
+from server.enrichment.importer import import_record
 from server.enrichment.store import AccountStore
 from verdict.v1 import account_pb2, case_pb2
 from verdict.v1 import policy_service_pb2 as ps
@@ -33,22 +35,24 @@ def table_cases(bundle: Bundle) -> list[dict]:
     return cases
 
 
-def load_accounts(db_url: str, cases: list[dict]) -> None:
-    """Every account and group designation the cases use, into the store."""
+def load_accounts(db_url: str, cases: list[dict], writer: LogWriter) -> None:
+    """Every account and group designation the cases use, into the store (and the log, as an import)."""
     db = Database(db_url)
     migrate(db)
     store = AccountStore(db)
+    rows: list = []
     with db.transaction(write=True) as cur:
         for case in cases:
-            store.upsert(cur, parse(case["input"]["account"], account_pb2.Account()), "bench")
+            store.upsert(cur, parse(case["input"]["account"], account_pb2.Account()), "bench", rows)
             for designation in (case["input"].get("groups") or {}).values():
-                store.save_designation(cur, designation)
+                store.save_designation(cur, designation, rows)
+        writer.write(cur, [import_record("bench", rows, {"cases": len(cases)})])
     db.close()
 
 
-def build(bundle: Bundle, db_url: str, mask_key: bytes) -> Workload:
+def build(bundle: Bundle, db_url: str, mask_key: bytes, writer: LogWriter) -> Workload:
     cases = table_cases(bundle)
-    load_accounts(db_url, cases)
+    load_accounts(db_url, cases, writer)
     store = AccountStore(Database(db_url))
     masker = Masker(mask_key)
     grpc_requests, opa_inputs = [], []

@@ -11,17 +11,19 @@ from pathlib import Path
 
 from server.app import Settings, build
 from server.decisionlog.checkpoints import WitnessMismatch
+from server.decisionlog.log import LogWriter
 from server.decisionlog.note import NoteError
 from server.decisionlog.tree import TreeHeadError
 from server.engine.embedded import reexec_with_go_gc_tuned
 from server.logs import configure_logging
 
 
-def main(argv: list[str] | None = None) -> int:
-    reexec_with_go_gc_tuned("server")
+def main(argv: list[str] | None = None, writer: LogWriter | None = None, prog: str = "server") -> int:
+    """``writer``: see ``build`` (the benchmark's baseline)."""
+    reexec_with_go_gc_tuned(prog)
     defaults = Settings.from_env()
     parser = argparse.ArgumentParser(
-        prog="python -m server",
+        prog=f"python -m {prog}",
         description="verdict gRPC policy server. Every option also reads an environment variable (VERDICT_*).",
     )
     parser.add_argument("--listen", default=defaults.listen, help=f"host:port for gRPC (default {defaults.listen}; VERDICT_LISTEN)")
@@ -61,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
                        account_cache_ttl=args.account_cache_ttl, log_key_file=args.log_key_file, witness_dir=args.witness,
                        checkpoint_records=args.checkpoint_records, checkpoint_seconds=args.checkpoint_seconds)
     try:
-        app = build(settings)
+        app = build(settings, writer)
     except (NoteError, WitnessMismatch, TreeHeadError) as exc:
         print(f"verdict: cannot start: {exc}", file=sys.stderr)
         return 2

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from hashlib import sha256
 from typing import Any, Iterator
 
 import orjson
@@ -30,7 +31,7 @@ from verdict.v1 import audit_service_pb2 as au
 from server.db.database import Cursor, Database
 from server.decisionlog.archive import files_hash
 from server.decisionlog.checkpoints import Witness
-from server.decisionlog.merkle import fold, leaf_hash, node_hash, range_nodes
+from server.decisionlog.merkle import fold, node_hash, range_nodes
 from server.decisionlog.note import Checkpoint, NoteError, Verifier, open_checkpoint
 from server.decisionlog.record import leaf_header
 from server.decisionlog.tree import TreeHeadError, read_head
@@ -175,56 +176,68 @@ class _Walk:
 
     # ------------------------------------------------------------ the records
 
-    def _rows(self) -> Iterator[tuple]:
+    def _pages(self) -> Iterator[tuple[list, dict[int, list[str]]]]:
+        """The records page by page, with their clauses."""
+        sqlite = self.cur.dialect == "sqlite"
+        # SQLite hands the record over as the bytes it stores (what is hashed), PostgreSQL as text.
+        record = "CAST(record AS BLOB)" if sqlite else "record"
+        joined = "group_concat(clause_id, ' ')" if sqlite else "string_agg(clause_id, ' ')"
         after = -(1 << 62)
         while True:
             rows = self.cur.execute(
-                "SELECT seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, revision, record "
+                f"SELECT seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, revision, {record} "
                 "FROM decision_log WHERE seq > ? ORDER BY seq LIMIT ?", (after, self.page)).fetchall()
             if not rows:
                 return
-            clauses: dict[int, list[str]] = {}
-            for seq, clause in self.cur.execute("SELECT seq, clause_id FROM decision_clauses WHERE seq >= ? AND seq <= ?",
-                                                (rows[0][0], rows[-1][0])).fetchall():
-                clauses.setdefault(int(seq), []).append(clause)
-            for row in rows:
-                yield row, clauses.get(int(row[0]), [])
+            clauses = {int(seq): text.split() for seq, text in self.cur.execute(
+                f"SELECT seq, {joined} FROM decision_clauses WHERE seq >= ? AND seq <= ? GROUP BY seq",
+                (rows[0][0], rows[-1][0])).fetchall()}
+            yield rows, clauses
             after = rows[-1][0]
 
     def _records(self) -> None:
         expected, gaps = 1, 0
-        leaves, ids = self.leaves, self.ids
-        for row, clauses in self._rows():
-            seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, revision, text = row
-            seq = int(seq)
-            if seq < expected:  # only a number below 1 can come before the first
-                self.result.add("record_missing", f"record {decision_id} is numbered {seq}: records are numbered from 1, "
-                                                  "it was moved out of its place", seq, decision_id)
-                continue
-            if seq != expected:
-                gaps += 1
-                if gaps <= MAX_DETAILED:
-                    missing = f"record {expected} is" if seq == expected + 1 else f"records {expected} to {seq - 1} are"
-                    self.result.add("record_missing", f"{missing} missing: deleted from the log (the next is record {seq}, {decision_id})",
-                                    expected, decision_id)
-            leaves.append(leaf_hash(leaf_header(decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome,
-                                                revision, clauses) + b"\n" + text.encode("utf-8")))
-            ids.append((seq, decision_id))
-            if revision and kind != "policy_archive":
-                self.revisions.setdefault(revision, (seq, decision_id))
-            if '"history_rows":' in text or '"archived":' in text:
-                self._fold(seq, decision_id, text)
-            expected = seq + 1
+        leaves, ids, revisions = self.leaves, self.ids, self.revisions
+        for rows, clauses in self._pages():
+            for seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, revision, body in rows:
+                seq = int(seq)
+                if seq != expected:
+                    if not self._gap(seq, expected, decision_id, gaps := gaps + 1):
+                        continue
+                if isinstance(body, str):
+                    body = body.encode("utf-8")
+                digest = sha256(b"\x00" + leaf_header(decision_id, kind, recorded_at, caller, account_id, post_id, policy,
+                                                      outcome, revision, clauses.get(seq, ())) + b"\n")
+                digest.update(body)  # the leaf hash of LogRecord.leaf(), without copying the body
+                leaves.append(digest.digest())
+                ids.append((seq, decision_id))
+                if revision and revision not in revisions and kind != "policy_archive":
+                    revisions[revision] = (seq, decision_id)
+                if b'"history_rows":' in body or b'"archived":' in body:
+                    self._fold(seq, decision_id, body)
+                expected = seq + 1
         self.result.records = len(leaves)
         level = leaves
         while len(level) > 1:  # every complete node above the leaves, level by level
             level = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
             self.levels.append(level)
 
+    def _gap(self, seq: int, expected: int, decision_id: str, gaps: int) -> bool:
+        """Report records missing before ``seq``; False if the record itself is out of place."""
+        if seq < expected:  # only a number below 1 can come before the first
+            self.result.add("record_missing", f"record {decision_id} is numbered {seq}: records are numbered from 1, "
+                                              "it was moved out of its place", seq, decision_id)
+            return False
+        if gaps <= MAX_DETAILED:
+            missing = f"record {expected} is" if seq == expected + 1 else f"records {expected} to {seq - 1} are"
+            self.result.add("record_missing", f"{missing} missing: deleted from the log (the next is record {seq}, {decision_id})",
+                            expected, decision_id)
+        return True
+
     def _root(self, size: int) -> bytes:
         return fold([self.levels[lv][i] for lv, i in range_nodes(0, size)])
 
-    def _fold(self, seq: int, decision_id: str, text: str) -> None:
+    def _fold(self, seq: int, decision_id: str, text: bytes) -> None:
         """Apply the history rows and archived revisions a record carries."""
         try:
             body: dict[str, Any] = orjson.loads(text)

@@ -145,6 +145,7 @@ MIGRATIONS: list[tuple[int, str, list[str | Callable[[Cursor], None]]]] = [
             checkpoint TEXT NOT NULL,
             issued_at TEXT NOT NULL
         )""",
+        "CREATE INDEX decision_clauses_seq ON decision_clauses (seq)",
         _upgrade_chain_to_tree,
         "DROP TABLE log_chain_head",
         "ALTER TABLE decision_log DROP COLUMN prev_hash",

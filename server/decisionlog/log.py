@@ -20,7 +20,7 @@ import structlog
 
 from server.db.database import Cursor, Database
 from server.decisionlog.record import LogRecord
-from server.decisionlog.tree import TreeHead, TreeHeadError, TreeWriter
+from server.decisionlog.tree import TreeHeadError, TreeWriter
 
 log = structlog.get_logger("decisionlog")
 
@@ -34,33 +34,46 @@ class DecisionLogError(Exception):
     """The record could not be made durable: the caller must not answer with a decision."""
 
 
+def insert_records(cur: Cursor, records: list[LogRecord], first_seq: int) -> None:
+    """The records' rows, numbered from ``first_seq``."""
+    rows, clause_rows = [], []
+    for seq, record in enumerate(records, first_seq):
+        record.seq = seq
+        rows.append((seq, record.decision_id, record.kind, record.recorded_at, record.caller, record.account_id,
+                     record.post_id, record.policy, record.outcome, record.revision, record.text()))
+        clause_rows.extend((seq, c) for c in sorted(set(record.clauses)))
+    cur.executemany(_INSERT, rows)
+    if clause_rows:
+        cur.executemany("INSERT INTO decision_clauses (seq, clause_id) VALUES (?, ?)", clause_rows)
+
+
 class LogWriter:
     """Inserts records and grows the tree over them, in the caller's transaction."""
 
     def __init__(self, tree: TreeWriter) -> None:
-        self.tree = tree
+        self.tree: TreeWriter | None = tree
 
-    def write(self, cur: Cursor, records: Iterable[LogRecord]) -> TreeHead:
-        """Number, insert and add records to the tree; the tree head's row lock (FOR UPDATE on
-        PostgreSQL; SQLite holds the write lock) makes the numbering one sequence for every
-        server process sharing the database."""
+    def prepare(self, records: list[LogRecord]) -> None:
+        """Work that needs no lock, done in the caller's thread: the leaf hashes."""
+        for record in records:
+            record.leaf_hash()
+
+    def write(self, cur: Cursor, records: Iterable[LogRecord]) -> int:
+        """Number, insert and add records to the tree; returns the tree's new size. The tree
+        head's row lock (FOR UPDATE on PostgreSQL; SQLite holds the write lock) makes the
+        numbering one sequence for every server process sharing the database."""
         records = list(records)
-        leaves = [r.leaf_hash() for r in records]
         try:
-            head = self.tree.append(cur, leaves)
+            head = self.tree.append(cur, [r.leaf_hash() for r in records])
         except TreeHeadError as exc:
             log.error("refusing to extend the decision log", reason=str(exc))
             raise DecisionLogError(str(exc)) from None
-        rows, clause_rows = [], []
-        for seq, record in enumerate(records, head.size - len(records) + 1):
-            record.seq = seq
-            rows.append((seq, record.decision_id, record.kind, record.recorded_at, record.caller, record.account_id,
-                         record.post_id, record.policy, record.outcome, record.revision, record.text()))
-            clause_rows.extend((seq, c) for c in sorted(set(record.clauses)))
-        cur.executemany(_INSERT, rows)
-        if clause_rows:
-            cur.executemany("INSERT INTO decision_clauses (seq, clause_id) VALUES (?, ?)", clause_rows)
-        return head
+        insert_records(cur, records, head.size - len(records) + 1)
+        return head.size
+
+    def committed(self, size: int) -> None:
+        """The transaction that grew the tree to ``size`` committed."""
+        self.tree.observe(size)
 
 
 class DecisionLog:
@@ -80,8 +93,7 @@ class DecisionLog:
         """Commit several records (a batch request) in one group; all or none."""
         if not records:
             return
-        for record in records:  # hashed here, in the caller's thread, not in the one writer thread
-            record.leaf_hash()
+        self.writer.prepare(records)  # in the caller's thread, not in the one writer thread
         future: Future = Future()
         self._queue.put((records, future))
         try:
@@ -118,14 +130,14 @@ class DecisionLog:
         records = [r for recs, _ in batch for r in recs]
         try:
             with self.db.transaction(write=True) as cur:
-                head = self.writer.write(cur, records)
+                size = self.writer.write(cur, records)
         except Exception as exc:  # nothing in this batch is durable: every waiter gets the error
             log.error("decision log commit failed", error=str(exc), records=len(records))
             error = DecisionLogError(f"decision log unavailable: {exc}")
             for _, future in batch:
                 future.set_exception(error)
             return
-        self.writer.tree.observe(head.size)  # committed: the tree can never be smaller again
+        self.writer.committed(size)
         for _, future in batch:
             future.set_result(None)
 

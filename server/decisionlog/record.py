@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 import orjson
 
@@ -33,12 +33,11 @@ def new_record_id(prefix: str) -> str:
 
 
 def leaf_header(decision_id: str, kind: str, recorded_at: str, caller: str, account_id: str, post_id: str,
-                policy: str, outcome: str, revision: str, clauses: list[str]) -> bytes:
+                policy: str, outcome: str, revision: str, clauses: Iterable[str]) -> bytes:
+    """The record's columns as canonical JSON (keys written in sorted order: it is hashed for every record verified)."""
     return orjson.dumps(
-        {"decision_id": decision_id, "kind": kind, "recorded_at": recorded_at, "caller": caller, "account_id": account_id,
-         "post_id": post_id, "policy": policy, "outcome": outcome, "revision": revision, "clauses": sorted(set(clauses))},
-        option=orjson.OPT_SORT_KEYS,
-    )
+        {"account_id": account_id, "caller": caller, "clauses": sorted(set(clauses)), "decision_id": decision_id, "kind": kind,
+         "outcome": outcome, "policy": policy, "post_id": post_id, "recorded_at": recorded_at, "revision": revision})
 
 
 @dataclass

@@ -59,14 +59,19 @@ def import_lines(store: AccountStore, lines: Iterable[str], source: str, writer:
                 result.created += 1
             else:
                 result.updated += 1
-        record_id, recorded_at = new_record_id("imp"), rfc3339(utcnow())
-        writer.write(cur, [LogRecord(
-            decision_id=record_id, kind="account_import", recorded_at=recorded_at, caller=f"import:{source}", revision="",
-            body={"decision_id": record_id, "kind": "account_import", "recorded_at": recorded_at, "source": source,
-                  "accounts": [a.account_id for a in accounts], "created": result.created, "updated": result.updated,
-                  "history_rows": rows},
-        )])
+        writer.write(cur, [import_record(source, rows, {"accounts": [a.account_id for a in accounts],
+                                                        "created": result.created, "updated": result.updated})])
     return result
+
+
+def import_record(source: str, rows: list, summary: dict) -> LogRecord:
+    """The log record of an import: what was imported, and the history rows it wrote."""
+    record_id, recorded_at = new_record_id("imp"), rfc3339(utcnow())
+    return LogRecord(
+        decision_id=record_id, kind="account_import", recorded_at=recorded_at, caller=f"import:{source}", revision="",
+        body={"decision_id": record_id, "kind": "account_import", "recorded_at": recorded_at, "source": source,
+              **summary, "history_rows": rows},
+    )
 
 
 def import_file(store: AccountStore, path: Path, writer: LogWriter) -> ImportResult:
