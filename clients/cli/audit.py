@@ -410,7 +410,9 @@ def print_verification(doc: dict[str, Any]) -> None:
 
     records = int(doc["records"])
     rate = records / doc["seconds"] if doc["seconds"] else 0
-    if doc["ok"]:
+    if doc["ok"] and not doc["checkpoint"]:
+        print("OK: the log is empty (nothing was ever appended)")
+    elif doc["ok"]:
         head = Checkpoint.of_note(doc["checkpoint"])
         signer = doc["checkpoint"].rsplit("\n\n", 1)[1].split(" ")[1]
         print(f"OK: {records} records verified against the checkpoint signed by {signer} "

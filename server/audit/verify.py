@@ -148,7 +148,8 @@ class _Walk:
             self.result.add("tree_head", str(exc))
             return None
         if not head.checkpoint:
-            self.result.add("tree_head", f"the tree head ({head.size} records) is not signed: it was reset or forged")
+            if head.size:
+                self.result.add("tree_head", f"the tree head ({head.size} records) is not signed: it was reset or forged")
             return head.size
         try:
             checkpoint = open_checkpoint(head.checkpoint, self.verifier)

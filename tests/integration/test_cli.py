@@ -28,7 +28,8 @@ def make_run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("run")
     grpc_port, opa_port = free_port(), free_port()
     env = {**os.environ, "VERDICT_LISTEN": f"127.0.0.1:{grpc_port}", "VERDICT_OPA_ADDR": f"127.0.0.1:{opa_port}",
-           "VERDICT_DB": f"sqlite:///{tmp}/verdict.db"}
+           "VERDICT_DB": f"sqlite:///{tmp}/verdict.db", "VERDICT_LOG_KEY": "", "VERDICT_LOG_KEY_FILE": f"{tmp}/log-signing.key",
+           "VERDICT_WITNESS_DIR": f"{tmp}/witness"}
     process = subprocess.Popen([sys.executable, "-m", "server.devrun"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     banner = []
     deadline = time.monotonic() + 60
@@ -36,13 +37,14 @@ def make_run(tmp_path_factory):
         banner.append(line)
         if line.startswith("Stop with Ctrl-C") or time.monotonic() > deadline:
             break
-    yield {"VERDICT_SERVER": f"127.0.0.1:{grpc_port}", "VERDICT_TOKEN": "verdict-demo-token", "banner": "".join(banner)}
+    yield {"VERDICT_SERVER": f"127.0.0.1:{grpc_port}", "VERDICT_TOKEN": "verdict-demo-token", "banner": "".join(banner),
+           "VERDICT_LOG_PUBLIC_KEY": f"{tmp}/log-signing.pub", "witness": f"{tmp}/witness"}
     process.terminate()
     process.wait(timeout=20)
 
 
 def run_env(make_run) -> dict:
-    return {k: v for k, v in make_run.items() if k != "banner"}
+    return {k: v for k, v in make_run.items() if k not in ("banner", "witness")}
 
 
 def test_make_run_prints_how_to_call_it(make_run):
@@ -118,12 +120,30 @@ def test_audit_commands(make_run):
     assert "Rules that fired" in explained and "data.verdict.pi.assessment" in explained
     replay = verdict("audit", "replay", env=env, check=True).stdout
     assert "faults 0" in replay and "every decision reproduced exactly" in replay
-    assert "intact" in verdict("audit", "verify", env=env, check=True).stdout
+    verified = verdict("audit", "verify", env=env, check=True).stdout
+    assert verified.startswith("OK: ") and "signed checkpoints agree" in verified
+
+
+def test_make_run_creates_a_development_key_and_publishes_checkpoints(make_run, tmp_path):
+    env = run_env(make_run)
+    public = env["VERDICT_LOG_PUBLIC_KEY"]
+    assert open(public).read().startswith("verdict.local/dev-decision-log+")
+    assert "new development key" in make_run["banner"] and public in make_run["banner"]
+    decision = json.loads(verdict("decide", "--account", "acc-mayor", "--post", "proof-1", "--policy", "abuse_harassment",
+                                  "--json", env=env, check=True).stdout)
+    proof = tmp_path / "proof.json"
+    verdict("audit", "prove", decision["decision_id"], "--out", str(proof), env=env, check=True)
+    checked = verdict("audit", "verify-proof", str(proof), "--key", public, env={"VERDICT_LOG_PUBLIC_KEY": ""}, check=True).stdout
+    assert checked.startswith(f"OK: {decision['decision_id']} is record")
+    note = verdict("audit", "checkpoint", env=env, check=True).stdout
+    assert note.startswith("verdict.local/dev-decision-log\n") and "\u2014 verdict.local/dev-decision-log " in note
 
 
 def test_help_explains_every_command():
     for args in (["--help"], ["decide", "--help"], ["accounts", "import", "--help"], ["rego", "test", "--help"],
-                 ["rego", "coverage", "--help"], ["audit", "replay", "--help"], ["token", "new", "--help"]):
+                 ["rego", "coverage", "--help"], ["audit", "replay", "--help"], ["token", "new", "--help"],
+                 ["audit", "verify", "--help"], ["audit", "prove", "--help"], ["audit", "verify-proof", "--help"],
+                 ["audit", "checkpoint", "--help"], ["audit", "keygen", "--help"]):
         result = verdict(*args, check=True)
         assert "usage: verdict" in result.stdout
     assert "examples:" in verdict("decide", "--help").stdout
