@@ -38,6 +38,7 @@ from server.decisionlog.tree import TreeHeadError, read_head
 from server.enrichment.store import AUDITED, audited_rows
 
 MAX_DETAILED = 20
+ARCHIVING = ("policy_archive", "baseline")  # the kinds of record that archive policy revisions
 
 
 @dataclass
@@ -199,22 +200,21 @@ class _Walk:
     def _records(self) -> None:
         expected, gaps = 1, 0
         leaves, ids, revisions = self.leaves, self.ids, self.revisions
+        text = self.cur.dialect != "sqlite"  # PostgreSQL hands the body over as text
         for rows, clauses in self._pages():
             for seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, revision, body in rows:
-                seq = int(seq)
-                if seq != expected:
-                    if not self._gap(seq, expected, decision_id, gaps := gaps + 1):
-                        continue
-                if isinstance(body, str):
+                if seq != expected and not self._gap(seq, expected, decision_id, gaps := gaps + 1):
+                    continue
+                if text:
                     body = body.encode("utf-8")
                 digest = sha256(b"\x00" + leaf_header(decision_id, kind, recorded_at, caller, account_id, post_id, policy,
                                                       outcome, revision, clauses.get(seq, ())) + b"\n")
                 digest.update(body)  # the leaf hash of LogRecord.leaf(), without copying the body
                 leaves.append(digest.digest())
                 ids.append((seq, decision_id))
-                if revision and revision not in revisions and kind != "policy_archive":
+                if revision not in revisions and revision and kind != "policy_archive":
                     revisions[revision] = (seq, decision_id)
-                if b'"history_rows":' in body or b'"archived":' in body:
+                if b'"history_rows":' in body or (kind in ARCHIVING and b'"archived":' in body):
                     self._fold(seq, decision_id, body)
                 expected = seq + 1
         self.result.records = len(leaves)

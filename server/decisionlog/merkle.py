@@ -69,15 +69,6 @@ class Frontier:
     def root(self) -> bytes:
         return fold(self.hashes)
 
-    def nodes(self) -> list[Node]:
-        """Which stored nodes the frontier hashes are."""
-        out, start = [], 0
-        for level in range(self.size.bit_length() - 1, -1, -1):
-            if (self.size >> level) & 1:
-                out.append((level, start >> level))
-                start += 1 << level
-        return out
-
 
 def range_nodes(start: int, end: int) -> list[Node]:
     """The complete subtrees covering leaves [start, end), left to right.

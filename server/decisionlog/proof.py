@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.decisionlog.merkle import ProofError, leaf_hash, verify_consistency, verify_inclusion
-from server.decisionlog.note import Checkpoint, NoteError, Verifier, open_checkpoint
+from server.decisionlog.note import Checkpoint, Verifier, open_checkpoint
 from server.decisionlog.record import LEAF_FIELDS, LogRecord, record_from_leaf
 
 FORMAT = "verdict-inclusion-proof/1"
@@ -79,5 +79,3 @@ def check_consistency(old_note: str, new_note: str, proof: list[bytes], verifier
     verify_consistency(old.size, new.size, old.root, new.root, proof)
     return old, new
 
-
-__all__ = ["InclusionProof", "ProofError", "NoteError", "check_consistency", "FORMAT"]

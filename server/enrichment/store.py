@@ -39,11 +39,6 @@ _ACCOUNT_COLUMNS = (
     "government_or_military, suspended, history_version, updated_at, source, dedicated_to_live_location"
 )
 
-_DESIGNATION_COLUMNS = (
-    "group_id, name, designated, terrorist_organisation, violent_extremist_group, tve_exception, "
-    "tve_exception_clauses, assessed_at, review_by, limits_expire_at, decision_id, tve_assessed"
-)
-
 _DESIGNATION_FLAGS = ("designated", "terrorist_organisation", "violent_extremist_group", "tve_exception")
 
 # The audited tables: (key columns, other columns). Every change to them is in
@@ -60,6 +55,8 @@ AUDITED: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                                           "tve_exception_clauses", "assessed_at", "review_by", "limits_expire_at", "decision_id",
                                           "tve_assessed")),
 }
+
+_DESIGNATION_COLUMNS = ", ".join(("group_id", *AUDITED["group_designations"][1]))
 
 Journal = list  # of row changes: {"table": T, "put": {row}} or {"table": T, "delete": {key columns}}
 

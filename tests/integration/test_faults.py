@@ -11,7 +11,6 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from clients.client import VerdictClient, VerdictError
-
 from verdict.v1 import decision_pb2
 
 from tests.conftest import REGO, OpaProcess, import_accounts, start_server, verify_log

@@ -23,9 +23,8 @@ from server.decisionlog.checkpoints import Witness
 from server.decisionlog.note import Checkpoint, Verifier, open_checkpoint
 from server.decisionlog.proof import InclusionProof, readable
 from server.decisionlog.record import record_from_leaf
-from verdict.v1 import account_pb2
 
-from tests.conftest import ROOT, TEST_LOG_PUBLIC_KEY, import_accounts, log_writer, start_server, verify_log
+from tests.conftest import ROOT, TEST_LOG_PUBLIC_KEY, import_accounts, start_server, verify_log
 
 VERDICT = str(ROOT / ".venv" / "bin" / "verdict")
 VERIFIER = Verifier.parse(TEST_LOG_PUBLIC_KEY)
