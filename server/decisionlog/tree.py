@@ -16,7 +16,7 @@ key, not matching its frontier, or smaller than a head it has already seen
 from __future__ import annotations
 
 import threading
-from collections import deque
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Callable
 
@@ -106,7 +106,8 @@ class TreeWriter:
         self.signer = signer
         self.verifier = verifier_of(signer)
         self._lock = threading.Lock()
-        self._trusted: deque[str] = deque(maxlen=16)  # heads this process signed or verified
+        # Heads this process signed or verified, with the frontier that goes with each.
+        self._trusted: OrderedDict[str, tuple[bytes, ...]] = OrderedDict()
         self._max_seen = 0                            # the largest head it knows was committed
         self.on_commit: Callable[[int], None] | None = None  # told the size of every head known committed
 
@@ -125,8 +126,7 @@ class TreeWriter:
         store_nodes(cur, completed)
         checkpoint = Checkpoint(self.origin, frontier.size, frontier.root()).sign(self.signer)
         store_head(cur, frontier, checkpoint)
-        with self._lock:
-            self._trusted.append(checkpoint)
+        self._trust(checkpoint, frontier)
         return TreeHead(frontier.size, frontier, checkpoint)
 
     def observe(self, size: int) -> None:
@@ -146,6 +146,12 @@ class TreeWriter:
         store_head(cur, head.frontier, Checkpoint(self.origin, head.size, head.root()).sign(self.signer))
         return True
 
+    def _trust(self, checkpoint: str, frontier: Frontier) -> None:
+        with self._lock:
+            self._trusted[checkpoint] = tuple(frontier.hashes)
+            while len(self._trusted) > 16:
+                self._trusted.popitem(last=False)
+
     def _check(self, head: TreeHead) -> None:
         with self._lock:
             if head.size < self._max_seen:
@@ -156,14 +162,12 @@ class TreeWriter:
                 if head.size:
                     raise TreeHeadError(f"the stored tree of {head.size} records has no signed head: it was altered")
                 return
-            trusted = head.checkpoint in self._trusted
+            if self._trusted.get(head.checkpoint) == tuple(head.frontier.hashes):
+                return  # the head this process signed (or checked) last, as it left it
         try:
-            checkpoint = Checkpoint.of_note(head.checkpoint) if trusted \
-                else open_checkpoint(head.checkpoint, self.verifier)
+            checkpoint = open_checkpoint(head.checkpoint, self.verifier)
         except NoteError as exc:
             raise TreeHeadError(f"the stored tree head is not one this log signed ({exc}); refusing to extend it") from None
         if checkpoint.size != head.size or checkpoint.root != head.root():
             raise TreeHeadError("the stored tree does not match its signed head: the tree state was altered")
-        if not trusted:
-            with self._lock:
-                self._trusted.append(head.checkpoint)
+        self._trust(head.checkpoint, head.frontier)
