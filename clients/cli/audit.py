@@ -355,29 +355,29 @@ def run_verify(args: argparse.Namespace) -> int:
         response = verify(db, verifier, Witness(witness_dir), since).message()
         prove_consistency = LogReader(db).prove_consistency
     else:
+        from clients.client import VerdictError
+
         holder: dict[str, Any] = {}
 
         def work(client) -> int:
             holder["response"] = client.verify_log(since_checkpoint=since or "")
-            holder["client"] = client
             if since is not None and verifier is not None:
                 try:
                     p = client.prove_consistency(Checkpoint.of_note(since).size)
                     holder["consistency"] = (list(p.proof), p.checkpoint, p.tree_size)
-                except Exception as exc:  # reported below as a finding
-                    holder["consistency"] = exc
+                except VerdictError as exc:  # reported below as a finding
+                    holder["consistency"] = ValueError(exc.details)
             return 0
 
         code = _rpc(args, work)
         if code:
             return code
         response = holder["response"]
-        consistency = holder.get("consistency")
 
         def prove_consistency(size: int) -> tuple:
-            if isinstance(consistency, Exception):
-                raise ValueError(str(consistency))
-            return consistency
+            if isinstance(holder["consistency"], Exception):
+                raise holder["consistency"]
+            return holder["consistency"]
     doc = MessageToDict(response, preserving_proto_field_name=True, always_print_fields_with_no_presence=True)
     for name in ("records", "first_bad_seq", "checkpoints", "witnessed"):  # 64-bit integers arrive as strings
         doc[name] = int(doc[name])
