@@ -143,10 +143,14 @@ def verify_rate(db_url: str, tmp: Path) -> dict:
     from server.decisionlog.checkpoints import Witness
 
     db = Database(db_url)
+    cpu = time.process_time()
     result = verify(db, verifier_of(LOG_KEY), Witness(witness_dir(tmp, db_url)))
+    cpu = time.process_time() - cpu
     db.close()
     return {"records": result.records, "ok": result.ok, "problems": [f.message for f in result.findings[:3]],
-            "checkpoints": result.checkpoints, "seconds": round(result.seconds, 2), "per_second": round(result.per_second)}
+            "checkpoints": result.checkpoints, "seconds": round(result.seconds, 2), "per_second": round(result.per_second),
+            "cpu_seconds": round(cpu, 2), "per_cpu_second": round(result.records / cpu) if cpu else 0,
+            "load_average": round(os.getloadavg()[0], 2)}
 
 
 def append_overhead(opa_url: str, bundle: Path, tmp: Path, workload_path: Path, seconds: float, rounds: int,
@@ -345,7 +349,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{cost['microseconds_per_record']} us per record", flush=True)
         print("verifying the embedded server's log (verdict audit verify)...", flush=True)
         verified = verify_rate(dbs["embedded"], tmp)
-        print(f"  {verified['records']} records in {verified['seconds']} s: {verified['per_second']:,}/s, "
+        print(f"  {verified['records']} records in {verified['seconds']} s: {verified['per_second']:,}/s "
+              f"({verified['per_cpu_second']:,} per second of CPU; load average {verified['load_average']}), "
               f"{'OK' if verified['ok'] else 'FAILED: ' + '; '.join(verified['problems'])}", flush=True)
 
         replay_db = dbs["embedded"]
@@ -401,7 +406,8 @@ def summarize(rows: list[dict], replay: dict, opa_kind: str, levels: list[int], 
     }
     return {
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+                    "load_average_at_end": round(os.getloadavg()[0], 2)},
         "opa": opa_kind, "seconds_per_level": seconds, "levels": levels,
         "results": rows, "ratios": ratios, "replay": replay, "goals": goals,
     }

@@ -44,11 +44,11 @@ def main(argv: list[str] | None = None, writer: LogWriter | None = None, prog: s
     parser.add_argument("--tls-client-ca", type=Path, default=defaults.tls_client_ca,
                         help="CA that signs client certificates; requires them (mTLS) (VERDICT_TLS_CLIENT_CA)")
     parser.add_argument("--log-key-file", type=Path, default=defaults.log_key_file,
-                        help="the decision log's signing key, kept outside the database (default var/log-signing.key; "
+                        help=f"the decision log's signing key, kept outside the database (default {defaults.log_key_file}; "
                              "VERDICT_LOG_KEY_FILE, or the key itself in VERDICT_LOG_KEY); make one with `verdict audit keygen`")
     parser.add_argument("--witness", type=Path, default=defaults.witness_dir,
                         help="directory outside the database where every published checkpoint is appended "
-                             "(default var/witness; VERDICT_WITNESS_DIR)")
+                             f"(default {defaults.witness_dir}; VERDICT_WITNESS_DIR)")
     parser.add_argument("--checkpoint-records", type=int, default=defaults.checkpoint_records,
                         help=f"publish a checkpoint after this many records (default {defaults.checkpoint_records}; VERDICT_CHECKPOINT_RECORDS)")
     parser.add_argument("--checkpoint-seconds", type=float, default=defaults.checkpoint_seconds,
