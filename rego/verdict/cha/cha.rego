@@ -329,5 +329,5 @@ finding := {
 	"outcome": outcome,
 	"effects": object.union_n([p | some p in effect_parts]),
 	"reasons": [r | some r in reasons],
-	"enforcement": history.enforcement(policy, enforcement_clause, counts, warning),
+	"enforcement": history.enforcement(enforcement_clause, counts, warning),
 }

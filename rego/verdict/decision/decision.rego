@@ -75,6 +75,21 @@ result := {
 	summary := review_summaries[assessment.recommendation]
 } else := {
 	"outcome": finding.outcome,
+	"effects": finding.effects,
+	"reasons": finding.reasons,
+	"public_interest": pi.assessment,
+	"enforcement": finding.enforcement,
+	"policy": input.case.violation.policy,
+	"summary_en": summary[0],
+	"summary_nl": summary[1],
+} if {
+	# The common case: no official's account, nothing withheld.
+	not pi.office_clause
+	count(pi.assessment.notice_effects.withheld_in_countries) == 0
+	finding := findings.finding
+	summary := summaries[finding.outcome]
+} else := {
+	"outcome": finding.outcome,
 	"effects": object.union(finding.effects, withheld.effects),
 	"reasons": array.concat(array.concat(finding.reasons, pi_lines(finding.violation, assessment.reasons)), withheld.reasons),
 	"public_interest": assessment,

@@ -102,7 +102,7 @@ finding := {
 	facts := input.case.violation.ei
 	facts.confirmed == true
 	violation_reasons[facts.category]
-	standing := history.of(policy)
+	standing := history.standing
 	[clause_id, suspend] := consequence(
 		object.get(facts, "severe", false),
 		input.case.content.kind == "CONTENT_KIND_PROFILE",

@@ -23,4 +23,24 @@ finding := cha.finding if input.case.violation.policy == "POLICY_COORDINATED_HAR
 
 finding := priv.finding if input.case.violation.policy == "POLICY_PRIVATE_INFORMATION"
 
-finding := rules.finding if rules.policies[input.case.violation.policy]
+# The other platform rules (rules.policies), each named so that the index
+# finds it too.
+finding := rules.finding if input.case.violation.policy == "POLICY_CHILD_SEXUAL_EXPLOITATION"
+
+finding := rules.finding if input.case.violation.policy == "POLICY_NON_CONSENSUAL_NUDITY"
+
+finding := rules.finding if input.case.violation.policy == "POLICY_SEXUAL_VIOLENCE"
+
+finding := rules.finding if input.case.violation.policy == "POLICY_COPYRIGHT"
+
+finding := rules.finding if input.case.violation.policy == "POLICY_VIOLENCE"
+
+finding := rules.finding if input.case.violation.policy == "POLICY_ILLEGAL_GOODS"
+
+finding := rules.finding if input.case.violation.policy == "POLICY_SUICIDE_SELF_HARM"
+
+finding := rules.finding if input.case.violation.policy == "POLICY_HATEFUL_CONDUCT"
+
+finding := rules.finding if input.case.violation.policy == "POLICY_ABUSE_HARASSMENT"
+
+finding := rules.finding if input.case.violation.policy == "POLICY_SENSITIVE_MEDIA"

@@ -12,27 +12,23 @@ import rego.v1
 account := object.get(input, "account", {})
 
 # METADATA
-# title: Standing per policy
+# title: The account's standing under the policy of the case
 # description: >-
-#   For every policy the account violated before as_of: how many violations,
-#   and whether one of them carried a warning (a next violation is then a
-#   repeat after the first warning, EI-6b, PRIV-9b).
-standing[policy] := {"prior_violations": count(records), "repeat_after_warning": warned} if {
-	some record in object.get(account, "history", [])
-	policy := record.policy
+#   How many violations of the policy the case is alleged under the account
+#   had before as_of, and whether one of them carried a warning (a next
+#   violation is then a repeat after the first warning, EI-6b, PRIV-9b). A
+#   finding is only evaluated for the policy it belongs to, so this is the
+#   standing under that policy.
+standing := {"prior_violations": count(records), "repeat_after_warning": warned} if {
+	policy := input.case.violation.policy
 	records := [r |
-		some r in account.history
+		some r in object.get(account, "history", [])
 		r.policy == policy
 		time.parse_rfc3339_ns(r.at) <= lib.now_ns
 	]
 	count(records) > 0
-	warned := count([r | some r in records; lib.flag(r, "warning")]) > 0
-}
-
-no_standing := {"prior_violations": 0, "repeat_after_warning": false}
-
-# The account's standing under one policy.
-of(policy) := object.get(standing, policy, no_standing)
+	warned := count([r | some r in records; object.get(r, "warning", false)]) > 0
+} else := {"prior_violations": 0, "repeat_after_warning": false}
 
 # Visibility limits for a group that had started by as_of (CHA-11): a limit
 # created by this very case, or later, is not part of its history.
@@ -53,8 +49,10 @@ lock(hours) := {
 }
 
 # The enforcement summary of a finding that counts (or not) as a violation.
-enforcement(policy, clause_id, counts, warning) := object.union(object.get(standing, policy, no_standing), {
+enforcement(clause_id, counts, warning) := {
+	"prior_violations": standing.prior_violations,
+	"repeat_after_warning": standing.repeat_after_warning,
 	"counts_as_violation": counts,
 	"warning": warning,
 	"clause_id": clause_id,
-})
+}

@@ -9,9 +9,12 @@
 #   assessment is complete on every decision (public_interest); the
 #   decision's reasons carry its lines only where the exception is in play.
 #
-#   The assessment is one rule: every decision evaluates it, and in OPA a
-#   local variable costs a fraction of a rule. Its parts are data below
-#   (bands, factors, the review route), so what it weighs is read there.
+#   Every decision evaluates the assessment, so it puts the common case
+#   first: an account that holds no office (PI-1.4 not met, so not
+#   eligible) and a case that claims no PI-4 factor leave nothing to weigh
+#   and no review; only the other cases weigh the factors and, when
+#   eligible, the review. Its parts are data below (bands, factors, the
+#   review route), so what it weighs is read there.
 # custom:
 #   seed: 001_1e0759c6d7bb9a30
 package verdict.pi
@@ -38,25 +41,30 @@ office_clauses := {
 	"OFFICE_ROLE_NOMINEE": "PI-1.4b",
 }
 
-# PI-5 (and PI-6) per rule: [the clause, the likelihood band]. PI-6: child
+# PI-5 (and PI-6) per rule: [the clause, the likelihood band, the lines the
+# assessment cites for it]. The rule's line is a criterion that is not met for
+# the rules the exception never covers, a factor for the others. PI-6: child
 # sexual exploitation, non-consensual nudity and sexual violence never get the
 # exception; copyright infringement is removed. Rules PI-5 does not list
-# (coordinated harmful activity) have no band: the PI-4 factors alone weigh.
+# (coordinated harmful activity) have no band and no lines: the PI-4 factors
+# alone weigh.
 bands := {
-	"POLICY_TERRORISM_VIOLENT_EXTREMISM": ["PI-5a", "LIKELIHOOD_BAND_NEVER"],
-	"POLICY_VIOLENCE": ["PI-5b", "LIKELIHOOD_BAND_UNLIKELY"],
-	"POLICY_ILLEGAL_GOODS": ["PI-5c", "LIKELIHOOD_BAND_RARE"],
-	"POLICY_SUICIDE_SELF_HARM": ["PI-5d", "LIKELIHOOD_BAND_UNLIKELY"],
-	"POLICY_ELECTION_INTEGRITY": ["PI-5e", "LIKELIHOOD_BAND_VERY_SMALL"],
-	"POLICY_PRIVATE_INFORMATION": ["PI-5f", "LIKELIHOOD_BAND_UNLIKELY"],
-	"POLICY_HATEFUL_CONDUCT": ["PI-5g", "LIKELIHOOD_BAND_MORE_LIKELY"],
-	"POLICY_ABUSE_HARASSMENT": ["PI-5h", "LIKELIHOOD_BAND_MORE_LIKELY"],
-	"POLICY_SENSITIVE_MEDIA": ["PI-5i", "LIKELIHOOD_BAND_MORE_LIKELY"],
-	"POLICY_CHILD_SEXUAL_EXPLOITATION": ["PI-6", "LIKELIHOOD_BAND_NEVER"],
-	"POLICY_NON_CONSENSUAL_NUDITY": ["PI-6", "LIKELIHOOD_BAND_NEVER"],
-	"POLICY_SEXUAL_VIOLENCE": ["PI-6", "LIKELIHOOD_BAND_NEVER"],
-	"POLICY_COPYRIGHT": ["PI-6", "LIKELIHOOD_BAND_NEVER"],
+	"POLICY_TERRORISM_VIOLENT_EXTREMISM": ["PI-5a", "LIKELIHOOD_BAND_NEVER", [{"clause_id": "PI-5a", "kind": "REASON_KIND_CRITERION_NOT_MET"}, {"clause_id": "PI-5", "kind": "REASON_KIND_FACTOR"}]],
+	"POLICY_VIOLENCE": ["PI-5b", "LIKELIHOOD_BAND_UNLIKELY", [{"clause_id": "PI-5b", "kind": "REASON_KIND_FACTOR"}, {"clause_id": "PI-5", "kind": "REASON_KIND_FACTOR"}]],
+	"POLICY_ILLEGAL_GOODS": ["PI-5c", "LIKELIHOOD_BAND_RARE", [{"clause_id": "PI-5c", "kind": "REASON_KIND_FACTOR"}, {"clause_id": "PI-5", "kind": "REASON_KIND_FACTOR"}]],
+	"POLICY_SUICIDE_SELF_HARM": ["PI-5d", "LIKELIHOOD_BAND_UNLIKELY", [{"clause_id": "PI-5d", "kind": "REASON_KIND_FACTOR"}, {"clause_id": "PI-5", "kind": "REASON_KIND_FACTOR"}]],
+	"POLICY_ELECTION_INTEGRITY": ["PI-5e", "LIKELIHOOD_BAND_VERY_SMALL", [{"clause_id": "PI-5e", "kind": "REASON_KIND_FACTOR"}, {"clause_id": "PI-5", "kind": "REASON_KIND_FACTOR"}]],
+	"POLICY_PRIVATE_INFORMATION": ["PI-5f", "LIKELIHOOD_BAND_UNLIKELY", [{"clause_id": "PI-5f", "kind": "REASON_KIND_FACTOR"}, {"clause_id": "PI-5", "kind": "REASON_KIND_FACTOR"}]],
+	"POLICY_HATEFUL_CONDUCT": ["PI-5g", "LIKELIHOOD_BAND_MORE_LIKELY", [{"clause_id": "PI-5g", "kind": "REASON_KIND_FACTOR"}, {"clause_id": "PI-5", "kind": "REASON_KIND_FACTOR"}]],
+	"POLICY_ABUSE_HARASSMENT": ["PI-5h", "LIKELIHOOD_BAND_MORE_LIKELY", [{"clause_id": "PI-5h", "kind": "REASON_KIND_FACTOR"}, {"clause_id": "PI-5", "kind": "REASON_KIND_FACTOR"}]],
+	"POLICY_SENSITIVE_MEDIA": ["PI-5i", "LIKELIHOOD_BAND_MORE_LIKELY", [{"clause_id": "PI-5i", "kind": "REASON_KIND_FACTOR"}, {"clause_id": "PI-5", "kind": "REASON_KIND_FACTOR"}]],
+	"POLICY_CHILD_SEXUAL_EXPLOITATION": ["PI-6", "LIKELIHOOD_BAND_NEVER", [{"clause_id": "PI-6", "kind": "REASON_KIND_CRITERION_NOT_MET"}, {"clause_id": "PI-5", "kind": "REASON_KIND_FACTOR"}]],
+	"POLICY_NON_CONSENSUAL_NUDITY": ["PI-6", "LIKELIHOOD_BAND_NEVER", [{"clause_id": "PI-6", "kind": "REASON_KIND_CRITERION_NOT_MET"}, {"clause_id": "PI-5", "kind": "REASON_KIND_FACTOR"}]],
+	"POLICY_SEXUAL_VIOLENCE": ["PI-6", "LIKELIHOOD_BAND_NEVER", [{"clause_id": "PI-6", "kind": "REASON_KIND_CRITERION_NOT_MET"}, {"clause_id": "PI-5", "kind": "REASON_KIND_FACTOR"}]],
+	"POLICY_COPYRIGHT": ["PI-6", "LIKELIHOOD_BAND_NEVER", [{"clause_id": "PI-6", "kind": "REASON_KIND_CRITERION_NOT_MET"}, {"clause_id": "PI-5", "kind": "REASON_KIND_FACTOR"}]],
 }
+
+no_band := ["", "LIKELIHOOD_BAND_UNSPECIFIED", []]
 
 # PI-4 factors and PI-5 considerations, by the fact that shows them: [the
 # clause (PI-5: the rule's own line), the direction, the rule it applies to
@@ -123,17 +131,6 @@ eligible_reasons := [
 
 criterion_kinds := {true: "REASON_KIND_CRITERION_MET", false: "REASON_KIND_CRITERION_NOT_MET"}
 
-# The kind of reason the PI-5 (or PI-6) line is: a criterion that is not met
-# for the rules the exception never covers, a factor for the others.
-band_kinds := {
-	"LIKELIHOOD_BAND_NEVER": "REASON_KIND_CRITERION_NOT_MET",
-	"LIKELIHOOD_BAND_VERY_SMALL": "REASON_KIND_FACTOR",
-	"LIKELIHOOD_BAND_UNLIKELY": "REASON_KIND_FACTOR",
-	"LIKELIHOOD_BAND_RARE": "REASON_KIND_FACTOR",
-	"LIKELIHOOD_BAND_MORE_LIKELY": "REASON_KIND_FACTOR",
-	"LIKELIHOOD_BAND_UNSPECIFIED": "REASON_KIND_FACTOR",
-}
-
 # METADATA
 # title: The public-interest assessment
 # description: >-
@@ -150,6 +147,51 @@ band_kinds := {
 # custom:
 #   clauses: [PI-1, PI-1.1, PI-1.2, PI-1.3, PI-1.4, PI-1.4a, PI-1.4b, PI-5, PI-5a, PI-5b, PI-5c, PI-5d, PI-5e, PI-5f, PI-5g, PI-5h, PI-5i, PI-6]
 assessment := {
+	"eligible": false,
+	"criteria": [
+		{"clause_id": "PI-1.1", "met": violates},
+		{"clause_id": "PI-1.2", "met": verified},
+		{"clause_id": "PI-1.3", "met": enough_followers, "values": values},
+		{"clause_id": "PI-1.4", "met": false},
+	],
+	"likelihood": band,
+	"never_eligible": never,
+	"factors": [],
+	"recommendation": "RECOMMENDATION_UNSPECIFIED",
+	"route": [],
+	"notice_effects": {
+		"behind_notice": true,
+		"disabled_engagements": ["ENGAGEMENT_LIKE", "ENGAGEMENT_REPOST", "ENGAGEMENT_SHARE"],
+		"limited_surfaces": ["SURFACE_ALGORITHMIC_RECOMMENDATIONS"],
+		"withheld_in_countries": sort(object.get(facts, "local_law_withhold_countries", [])),
+		"appeal_available": true,
+	},
+	"reasons": array.concat(
+		[
+			{"clause_id": "PI-1.1", "kind": criterion_kinds[violates]},
+			{"clause_id": "PI-1.2", "kind": criterion_kinds[verified]},
+			{"clause_id": "PI-1.3", "kind": criterion_kinds[enough_followers], "values": values},
+			{"clause_id": "PI-1.4", "kind": "REASON_KIND_CRITERION_NOT_MET"},
+			{"clause_id": "PI-1", "kind": "REASON_KIND_CRITERION_NOT_MET"},
+		],
+		band_lines,
+	),
+} if {
+	# The common case: no office held (PI-1.4 not met) and no PI-4 factor claimed.
+	account := object.get(input, "account", {})
+	not office_clauses[object.get(account, "office_role", "")]
+	facts := object.get(input.case, "public_interest", {})
+	not true in facts
+	violates := findings.finding.violation
+	verified := object.get(account, "verified", false)
+	followers := object.get(account, "followers", 0)
+	enough_followers := followers > follower_threshold
+	values := {"followers": format_int(followers, 10)}
+	[_, band, band_lines] := object.get(bands, input.case.violation.policy, no_band)
+	never := band == "LIKELIHOOD_BAND_NEVER"
+}
+
+else := {
 	"eligible": eligible_post,
 	"criteria": [
 		{"clause_id": "PI-1.1", "met": violates},
@@ -180,10 +222,7 @@ assessment := {
 		array.concat(
 			array.concat(
 				[{"clause_id": office, "kind": kinds[member]} | office != ""],
-				object.get({"": []}, band_clause, [
-					{"clause_id": band_clause, "kind": band_kinds[band]},
-					{"clause_id": "PI-5", "kind": "REASON_KIND_FACTOR"},
-				]),
+				band_lines,
 			),
 			review.reasons,
 		),
@@ -200,7 +239,7 @@ assessment := {
 	values := {"followers": format_int(followers, 10)}
 	office := object.get(office_clauses, object.get(account, "office_role", ""), "")
 	member := [office != "", object.get(governmental_levels, object.get(account, "office_level", ""), false)] == [true, true]
-	[band_clause, band] := object.get(bands, policy, ["", "LIKELIHOOD_BAND_UNSPECIFIED"])
+	[band_clause, band, band_lines] := object.get(bands, policy, no_band)
 	never := band == "LIKELIHOOD_BAND_NEVER"
 	criteria_met := [violates, verified, enough_followers, member] == [true, true, true, true]
 	eligible_post := [criteria_met, never] == [true, false]

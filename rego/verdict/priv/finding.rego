@@ -381,7 +381,7 @@ consequence_clause := "PRIV-9c" if {
 	true in [object.get(facts, "account_dedicated_to_live_location", false), object.get(account, "dedicated_to_live_location", false)]
 } else := "PRIV-9b" if {
 	not track in {"media", "pow"}
-	history.of(policy).repeat_after_warning
+	history.standing.repeat_after_warning
 } else := "PRIV-9d" if {
 	track in {"media", "pow"}
 } else := "PRIV-9a"
@@ -406,7 +406,12 @@ no_violation(outcome, reasons) := {
 	"outcome": outcome,
 	"effects": {},
 	"reasons": [r | some r in reasons],
-	"enforcement": object.remove(history.enforcement(policy, "", false, false), ["clause_id"]),
+	"enforcement": {
+		"counts_as_violation": false,
+		"prior_violations": history.standing.prior_violations,
+		"repeat_after_warning": history.standing.repeat_after_warning,
+		"warning": false,
+	},
 }
 
 # The facts an exception or a review turns on, as far as the case claims them (true).
@@ -464,7 +469,7 @@ finding := {
 			{"clause_id": "PRIV-10", "kind": "REASON_KIND_PROCESS"},
 		],
 	),
-	"enforcement": history.enforcement(policy, consequence_clause, true, warning),
+	"enforcement": history.enforcement(consequence_clause, true, warning),
 } if {
 	plain_violation
 	[outcome, effects, warning] := consequences[consequence_clause]
@@ -480,7 +485,7 @@ finding := {
 			{"clause_id": "PRIV-10", "kind": "REASON_KIND_PROCESS"},
 		],
 	),
-	"enforcement": history.enforcement(policy, consequence_clause, true, warning),
+	"enforcement": history.enforcement(consequence_clause, true, warning),
 } if {
 	established
 	[outcome, effects, warning] := consequences[consequence_clause]

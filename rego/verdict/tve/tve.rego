@@ -197,7 +197,13 @@ finding := no_violation(
 		),
 		[{"clause_id": "TVE-7", "kind": "REASON_KIND_CONSEQUENCE"}],
 	),
-	"enforcement": history.enforcement(policy, "TVE-7", true, false),
+	"enforcement": {
+		"counts_as_violation": true,
+		"prior_violations": history.standing.prior_violations,
+		"repeat_after_warning": history.standing.repeat_after_warning,
+		"warning": false,
+		"clause_id": "TVE-7",
+	},
 } if {
 	conduct == "violation"
 } else := no_violation(
