@@ -19,7 +19,6 @@
 package verdict.ei
 
 import data.verdict.history
-import data.verdict.lib
 import rego.v1
 
 policy := "POLICY_ELECTION_INTEGRITY"
@@ -60,20 +59,18 @@ not_violation_reasons := {
 
 # EI-6c: severe; EI-6b: the profile again after the first warning; EI-6c:
 # any other repeat; EI-6a: the first violation in a post; EI-6b: in the
-# profile. A suspension or a removal with a temporary lock; the lock is the
-# account's warning.
-consequence(severe, profile, repeated, warned) := ["EI-6c", true] if {
-	severe
+# profile. [the clause, whether the account is suspended]: a suspension, or a
+# removal with a temporary lock, which is the account's warning.
+consequence := ["EI-6c", true] if {
+	input.case.violation.ei.severe == true
 } else := ["EI-6b", true] if {
-	profile
-	warned
+	input.case.content.kind == "CONTENT_KIND_PROFILE"
+	history.standing.repeat_after_warning
 } else := ["EI-6c", true] if {
-	repeated
+	history.standing.prior_violations > 0
 } else := ["EI-6b", false] if {
-	profile
+	input.case.content.kind == "CONTENT_KIND_PROFILE"
 } else := ["EI-6a", false]
-
-suspension := {"remove_content": true, "suspend_account": true, "appeal_available": true}
 
 # METADATA
 # title: The EI finding
@@ -85,31 +82,46 @@ suspension := {"remove_content": true, "suspend_account": true, "appeal_availabl
 #   clauses: [EI-0, EI-1, EI-1a, EI-1b, EI-1c, EI-2, EI-2a, EI-2b, EI-2c, EI-2d, EI-2e, EI-3, EI-4, EI-4a, EI-4b, EI-4c, EI-4d, EI-6, EI-6a, EI-6b, EI-6c]
 finding := {
 	"violation": true,
-	"outcome": object.get({true: "OUTCOME_PERMANENT_SUSPENSION"}, suspend, "OUTCOME_TEMPORARY_LOCK"),
-	"effects": effects,
-	"reasons": array.concat(violation_reasons[facts.category], [
+	"outcome": "OUTCOME_PERMANENT_SUSPENSION",
+	"effects": {"remove_content": true, "suspend_account": true, "appeal_available": true},
+	"reasons": array.concat(reasons, [
 		{"clause_id": "EI-6", "kind": "REASON_KIND_CONSEQUENCE"},
 		{"clause_id": clause_id, "kind": "REASON_KIND_CONSEQUENCE"},
 	]),
 	"enforcement": {
 		"counts_as_violation": true,
-		"prior_violations": standing.prior_violations,
-		"repeat_after_warning": standing.repeat_after_warning,
-		"warning": suspend == false,
+		"prior_violations": history.standing.prior_violations,
+		"repeat_after_warning": history.standing.repeat_after_warning,
+		"warning": false,
 		"clause_id": clause_id,
 	},
 } if {
-	facts := input.case.violation.ei
-	facts.confirmed == true
-	violation_reasons[facts.category]
-	standing := history.standing
-	[clause_id, suspend] := consequence(
-		object.get(facts, "severe", false),
-		input.case.content.kind == "CONTENT_KIND_PROFILE",
-		standing.prior_violations > 0,
-		standing.repeat_after_warning,
-	)
-	effects := lock_effects(suspend)
+	input.case.violation.ei.confirmed == true
+	reasons := violation_reasons[input.case.violation.ei.category]
+	input.case.content.kind # EI-6 turns on it
+	[clause_id, suspended] := consequence
+	suspended
+} else := {
+	"violation": true,
+	"outcome": "OUTCOME_TEMPORARY_LOCK",
+	"effects": {"remove_content": true, "lock": history.lock(data.verdict.config.ei.lock_hours), "appeal_available": true},
+	"reasons": array.concat(reasons, [
+		{"clause_id": "EI-6", "kind": "REASON_KIND_CONSEQUENCE"},
+		{"clause_id": clause_id, "kind": "REASON_KIND_CONSEQUENCE"},
+	]),
+	"enforcement": {
+		"counts_as_violation": true,
+		"prior_violations": history.standing.prior_violations,
+		"repeat_after_warning": history.standing.repeat_after_warning,
+		"warning": true,
+		"clause_id": clause_id,
+	},
+} if {
+	input.case.violation.ei.confirmed == true
+	reasons := violation_reasons[input.case.violation.ei.category]
+	input.case.content.kind # EI-6 turns on it
+	[clause_id, suspended] := consequence
+	not suspended
 } else := {
 	"violation": false,
 	"outcome": "OUTCOME_HUMAN_REVIEW",
@@ -126,7 +138,3 @@ finding := {
 	"reasons": object.get(not_violation_reasons, object.get(input.case.violation.ei, "non_violation", ""), [{"clause_id": "EI-0", "kind": "REASON_KIND_NOT_ESTABLISHED"}]),
 	"enforcement": {"counts_as_violation": false},
 }
-
-lock_effects(true) := suspension
-
-lock_effects(false) := {"remove_content": true, "lock": history.lock(data.verdict.config.ei.lock_hours), "appeal_available": true}

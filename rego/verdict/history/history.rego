@@ -19,7 +19,9 @@ account := object.get(input, "account", {})
 #   violation is then a repeat after the first warning, EI-6b, PRIV-9b). A
 #   finding is only evaluated for the policy it belongs to, so this is the
 #   standing under that policy.
-standing := {"prior_violations": count(records), "repeat_after_warning": warned} if {
+standing := {"prior_violations": 0, "repeat_after_warning": false} if {
+	not input.account.history
+} else := {"prior_violations": count(records), "repeat_after_warning": warned} if {
 	policy := input.case.violation.policy
 	records := [r |
 		some r in object.get(account, "history", [])

@@ -22,9 +22,6 @@ package verdict.pi
 import data.verdict.findings
 import rego.v1
 
-# PI-1.3: strictly more than this many followers.
-follower_threshold := 100000
-
 # PI-1.4: the governmental or legislative bodies.
 governmental_levels := {
 	"OFFICE_LEVEL_LOCAL": true,
@@ -63,8 +60,6 @@ bands := {
 	"POLICY_SEXUAL_VIOLENCE": ["PI-6", "LIKELIHOOD_BAND_NEVER", [{"clause_id": "PI-6", "kind": "REASON_KIND_CRITERION_NOT_MET"}, {"clause_id": "PI-5", "kind": "REASON_KIND_FACTOR"}]],
 	"POLICY_COPYRIGHT": ["PI-6", "LIKELIHOOD_BAND_NEVER", [{"clause_id": "PI-6", "kind": "REASON_KIND_CRITERION_NOT_MET"}, {"clause_id": "PI-5", "kind": "REASON_KIND_FACTOR"}]],
 }
-
-no_band := ["", "LIKELIHOOD_BAND_UNSPECIFIED", []]
 
 # PI-4 factors and PI-5 considerations, by the fact that shows them: [the
 # clause (PI-5: the rule's own line), the direction, the rule it applies to
@@ -178,16 +173,15 @@ assessment := {
 	),
 } if {
 	# The common case: no office held (PI-1.4 not met) and no PI-4 factor claimed.
-	account := object.get(input, "account", {})
-	not office_clauses[object.get(account, "office_role", "")]
+	not office_clauses[object.get(input.account, "office_role", "")]
 	facts := object.get(input.case, "public_interest", {})
 	not true in facts
 	violates := findings.finding.violation
-	verified := object.get(account, "verified", false)
-	followers := object.get(account, "followers", 0)
-	enough_followers := followers > follower_threshold
+	verified := object.get(input.account, "verified", false)
+	followers := object.get(input.account, "followers", 0)
+	enough_followers := followers > 100000
 	values := {"followers": format_int(followers, 10)}
-	[_, band, band_lines] := object.get(bands, input.case.violation.policy, no_band)
+	[_, band, band_lines] := object.get(bands, input.case.violation.policy, ["", "LIKELIHOOD_BAND_UNSPECIFIED", []])
 	never := band == "LIKELIHOOD_BAND_NEVER"
 }
 
@@ -235,11 +229,11 @@ else := {
 	violates := findings.finding.violation
 	verified := object.get(account, "verified", false)
 	followers := object.get(account, "followers", 0)
-	enough_followers := followers > follower_threshold
+	enough_followers := followers > 100000
 	values := {"followers": format_int(followers, 10)}
 	office := object.get(office_clauses, object.get(account, "office_role", ""), "")
 	member := [office != "", object.get(governmental_levels, object.get(account, "office_level", ""), false)] == [true, true]
-	[band_clause, band, band_lines] := object.get(bands, policy, no_band)
+	[band_clause, band, band_lines] := object.get(bands, policy, ["", "LIKELIHOOD_BAND_UNSPECIFIED", []])
 	never := band == "LIKELIHOOD_BAND_NEVER"
 	criteria_met := [violates, verified, enough_followers, member] == [true, true, true, true]
 	eligible_post := [criteria_met, never] == [true, false]

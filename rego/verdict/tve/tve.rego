@@ -23,15 +23,15 @@ facts := object.get(input.case.violation, "tve", {})
 
 category := object.get(facts, "category", "TVE_CATEGORY_UNSPECIFIED")
 
-# TVE-1: the conduct that violates the policy by itself.
-threat_or_promotion := {"TVE_CATEGORY_THREAT", "TVE_CATEGORY_PROMOTION"}
-
-# TVE-4: what violates the policy when done on behalf of a group.
-on_behalf_clauses := {
-	"TVE_CATEGORY_ACTS_ON_BEHALF": "TVE-4a",
-	"TVE_CATEGORY_RECRUITMENT": "TVE-4b",
-	"TVE_CATEGORY_DISTRIBUTION_SERVICES": "TVE-4c",
-	"TVE_CATEGORY_INSIGNIA": "TVE-4d",
+# The conduct clauses each category violates: TVE-1 by itself (a threat or
+# promotion), TVE-4 and its sub-item when done on behalf of a group.
+conduct_clauses := {
+	"TVE_CATEGORY_THREAT": ["TVE-1"],
+	"TVE_CATEGORY_PROMOTION": ["TVE-1"],
+	"TVE_CATEGORY_ACTS_ON_BEHALF": ["TVE-4", "TVE-4a"],
+	"TVE_CATEGORY_RECRUITMENT": ["TVE-4", "TVE-4b"],
+	"TVE_CATEGORY_DISTRIBUTION_SERVICES": ["TVE-4", "TVE-4c"],
+	"TVE_CATEGORY_INSIGNIA": ["TVE-4", "TVE-4d"],
 }
 
 criterion_kinds := {true: "REASON_KIND_CRITERION_MET", false: "REASON_KIND_CRITERION_NOT_MET"}
@@ -47,29 +47,44 @@ criterion_kinds := {true: "REASON_KIND_CRITERION_MET", false: "REASON_KIND_CRITE
 #   not used. Otherwise (no group ID, not stored, stored without TVE facts)
 #   the facts in the case decide.
 designation := d if {
-	d := input.groups[facts.group_id]
+	d := input.groups[input.case.violation.tve.group_id]
 	count([x | some key in ["terrorist_organisation", "violent_extremist_group"]; x := d[key]; is_boolean(x)]) > 0
 }
 
 # The case names a group: by ID, or by facts about it.
-named if facts.group_id != ""
+named if input.case.violation.tve.group_id != ""
 
-named if facts.group
+named if input.case.violation.tve.group
 
 # METADATA
 # title: Whether the group qualifies (TVE-2, TVE-3)
 # description: >-
 #   {"named", "qualifies", "reasons"}: qualifies is true, false, or null when
 #   a fact it turns on is not stated; the reasons are the criteria met or not
-#   and the facts that are not stated.
+#   and the facts that are not stated. A group whose four facts are all
+#   stated is read directly; otherwise each fact may be unknown.
 # custom:
 #   clauses: [TVE-2, TVE-3, TVE-3a, TVE-3b, TVE-3c]
 group := {"named": true, "qualifies": lib.any_of([listed, extremist]), "reasons": [
 	{"clause_id": "TVE-2", "kind": criterion_kinds[listed]},
 	{"clause_id": "TVE-3", "kind": criterion_kinds[extremist]},
 ]} if {
-	listed := lib.flag(designation, "terrorist_organisation")
-	extremist := lib.flag(designation, "violent_extremist_group")
+	listed := object.get(designation, "terrorist_organisation", false)
+	extremist := object.get(designation, "violent_extremist_group", false)
+} else := {"named": true, "qualifies": qualifies, "reasons": [
+	{"clause_id": "TVE-2", "kind": criterion_kinds[listed]},
+	{"clause_id": "TVE-3a", "kind": criterion_kinds[a]},
+	{"clause_id": "TVE-3b", "kind": criterion_kinds[b]},
+	{"clause_id": "TVE-3c", "kind": criterion_kinds[c]},
+	{"clause_id": "TVE-3", "kind": criterion_kinds[extremist]},
+]} if {
+	g := input.case.violation.tve.group
+	listed := g.on_terrorism_list
+	a := g.identifiable_as_extremist
+	b := g.uses_or_promotes_violence
+	c := g.targets_civilians
+	extremist := [a, b, c] == [true, true, true]
+	qualifies := [listed, extremist] != [false, false]
 } else := {"named": true, "qualifies": qualifies, "reasons": reasons} if {
 	named
 	g := object.get(facts, "group", {})
@@ -91,12 +106,10 @@ group := {"named": true, "qualifies": lib.any_of([listed, extremist]), "reasons"
 	)
 } else := {"named": false, "qualifies": null, "reasons": []}
 
-not_stated(id, missing) := {"clause_id": id, "kind": "REASON_KIND_NOT_STATED", "missing_facts": missing}
-
 # A criterion met or not; not stated while the answer is still open; else nothing.
 stated(id, value, qualifies, missing) := [{"clause_id": id, "kind": criterion_kinds[value]}] if {
 	value != null
-} else := [not_stated(id, missing)] if {
+} else := [{"clause_id": id, "kind": "REASON_KIND_NOT_STATED", "missing_facts": missing}] if {
 	qualifies == null
 } else := []
 
@@ -107,60 +120,43 @@ stated(id, value, qualifies, missing) := [{"clause_id": id, "kind": criterion_ki
 # description: >-
 #   TVE-5d (military or government entities) holds for everything. A threat
 #   of terrorism is never discussion, nor excused by what the group has done
-#   since: TVE-5a-c cover everything else.
+#   since: TVE-5a-c cover everything else. A stored designation decides
+#   TVE-5a/b (the clauses its assessment found, or TVE-5 alone for one stored
+#   without them); without one, the group facts of the case do.
 # custom:
 #   clauses: [TVE-5a, TVE-5b, TVE-5c, TVE-5d]
-exceptions contains "TVE-5d" if lib.flag(object.get(input, "account", {}), "government_or_military")
+exceptions contains "TVE-5d" if input.account.government_or_military == true
 
 exceptions contains "TVE-5c" if {
+	input.case.violation.tve.educational_or_documentary == true
 	category != "TVE_CATEGORY_THREAT"
-	lib.flag(facts, "educational_or_documentary")
 }
 
 exceptions contains id if {
+	designation.tve_exception == true
 	category != "TVE_CATEGORY_THREAT"
-	some id in group_exceptions
+	some id in object.get(designation, "tve_exception_clauses", [])
 }
 
-# TVE-5a/b of a stored designation: the clauses its assessment found, or
-# TVE-5 alone for one stored without them.
-group_exceptions := ids if {
-	lib.flag(designation, "tve_exception")
-	ids := object.get(designation, "tve_exception_clauses", [])
-	count(ids) > 0
-} else := ["TVE-5"] if {
-	lib.flag(designation, "tve_exception")
-} else := [] if {
-	designation
-} else := [id |
-	some [id, name] in [["TVE-5a", "reformed_or_peace_process"], ["TVE-5b", "elected_representatives"]]
-	lib.flag(object.get(facts, "group", {}), name)
-]
+exceptions contains "TVE-5" if {
+	designation.tve_exception == true
+	category != "TVE_CATEGORY_THREAT"
+	count(object.get(designation, "tve_exception_clauses", [])) == 0
+}
+
+exceptions contains "TVE-5a" if {
+	input.case.violation.tve.group.reformed_or_peace_process == true
+	category != "TVE_CATEGORY_THREAT"
+	not designation
+}
+
+exceptions contains "TVE-5b" if {
+	input.case.violation.tve.group.elected_representatives == true
+	category != "TVE_CATEGORY_THREAT"
+	not designation
+}
 
 # ---------------------------------------------------------------- finding
-
-# What the conduct amounts to: "violation", "no_violation" or "review".
-conduct := "violation" if {
-	category in threat_or_promotion
-	not group.named
-} else := "violation" if {
-	group.qualifies == true
-} else := "no_violation" if {
-	group.qualifies == false
-} else := "review"
-
-# The conduct clauses cited: TVE-1, or TVE-4 and its sub-item.
-conduct_clauses := ["TVE-1"] if category in threat_or_promotion
-
-conduct_clauses := ["TVE-4", on_behalf_clauses[category]] if on_behalf_clauses[category]
-
-no_violation(outcome, reasons) := {
-	"violation": false,
-	"outcome": outcome,
-	"effects": {},
-	"reasons": reasons,
-	"enforcement": {"counts_as_violation": false},
-}
 
 # METADATA
 # title: The TVE finding
@@ -173,18 +169,43 @@ no_violation(outcome, reasons) := {
 #   review.
 # custom:
 #   clauses: [TVE-1, TVE-4, TVE-4a, TVE-4b, TVE-4c, TVE-4d, TVE-5, TVE-7]
-finding := no_violation(
-	"OUTCOME_NO_ACTION",
-	[{"clause_id": id, "kind": "REASON_KIND_EXCEPTION"} | some id in exceptions | {"TVE-5"}],
-) if {
+finding := {
+	"violation": false,
+	"outcome": "OUTCOME_NO_ACTION",
+	"effects": {},
+	"reasons": [{"clause_id": id, "kind": "REASON_KIND_EXCEPTION"} | some id in exceptions | {"TVE-5"}],
+	"enforcement": {"counts_as_violation": false},
+} if {
 	count(exceptions) > 0
-} else := no_violation("OUTCOME_NO_ACTION", [{"clause_id": "TVE-1", "kind": "REASON_KIND_NOT_ESTABLISHED"}]) if {
-	not conduct_clauses
-} else := no_violation("OUTCOME_HUMAN_REVIEW", [
-	{"clause_id": "TVE-4", "kind": "REASON_KIND_NOT_ESTABLISHED"},
-	not_stated(on_behalf_clauses[category], ["case.violation.tve.group_id"]),
-]) if {
-	on_behalf_clauses[category]
+} else := {
+	"violation": false,
+	"outcome": "OUTCOME_NO_ACTION",
+	"effects": {},
+	"reasons": [{"clause_id": "TVE-1", "kind": "REASON_KIND_NOT_ESTABLISHED"}],
+	"enforcement": {"counts_as_violation": false},
+} if {
+	not conduct_clauses[category]
+} else := {
+	"violation": false,
+	"outcome": "OUTCOME_HUMAN_REVIEW",
+	"effects": {},
+	"reasons": [
+		{"clause_id": "TVE-4", "kind": "REASON_KIND_NOT_ESTABLISHED"},
+		{"clause_id": conduct_clauses[category][1], "kind": "REASON_KIND_NOT_STATED", "missing_facts": ["case.violation.tve.group_id"]},
+	],
+	"enforcement": {"counts_as_violation": false},
+} if {
+	# Acting on behalf of a group the case does not name.
+	not group.named
+	conduct_clauses[category][0] == "TVE-4"
+} else := {
+	"violation": true,
+	"outcome": "OUTCOME_PERMANENT_SUSPENSION",
+	"effects": {"remove_content": true, "suspend_account": true, "appeal_available": true},
+	"reasons": [{"clause_id": "TVE-1", "kind": "REASON_KIND_VIOLATION"}, {"clause_id": "TVE-7", "kind": "REASON_KIND_CONSEQUENCE"}],
+	"enforcement": suspension,
+} if {
+	# A threat or promotion without a group: TVE-1 by itself.
 	not group.named
 } else := {
 	"violation": true,
@@ -192,26 +213,35 @@ finding := no_violation(
 	"effects": {"remove_content": true, "suspend_account": true, "appeal_available": true},
 	"reasons": array.concat(
 		array.concat(
-			[{"clause_id": id, "kind": "REASON_KIND_VIOLATION"} | some id in conduct_clauses],
+			[{"clause_id": id, "kind": "REASON_KIND_VIOLATION"} | some id in conduct_clauses[category]],
 			[r | some r in group.reasons; r.kind == "REASON_KIND_CRITERION_MET"],
 		),
 		[{"clause_id": "TVE-7", "kind": "REASON_KIND_CONSEQUENCE"}],
 	),
-	"enforcement": {
-		"counts_as_violation": true,
-		"prior_violations": history.standing.prior_violations,
-		"repeat_after_warning": history.standing.repeat_after_warning,
-		"warning": false,
-		"clause_id": "TVE-7",
-	},
+	"enforcement": suspension,
 } if {
-	conduct == "violation"
-} else := no_violation(
-	"OUTCOME_NO_ACTION",
-	array.concat([{"clause_id": conduct_clauses[0], "kind": "REASON_KIND_NOT_ESTABLISHED"}], group.reasons),
-) if {
-	conduct == "no_violation"
-} else := no_violation(
-	"OUTCOME_HUMAN_REVIEW",
-	array.concat([{"clause_id": conduct_clauses[0], "kind": "REASON_KIND_NOT_ESTABLISHED"}], group.reasons),
-)
+	group.qualifies == true
+} else := {
+	"violation": false,
+	"outcome": "OUTCOME_NO_ACTION",
+	"effects": {},
+	"reasons": array.concat([{"clause_id": conduct_clauses[category][0], "kind": "REASON_KIND_NOT_ESTABLISHED"}], group.reasons),
+	"enforcement": {"counts_as_violation": false},
+} if {
+	group.qualifies == false
+} else := {
+	"violation": false,
+	"outcome": "OUTCOME_HUMAN_REVIEW",
+	"effects": {},
+	"reasons": array.concat([{"clause_id": conduct_clauses[category][0], "kind": "REASON_KIND_NOT_ESTABLISHED"}], group.reasons),
+	"enforcement": {"counts_as_violation": false},
+}
+
+# TVE-7: the enforcement of a violation, with the account's standing.
+suspension := {
+	"counts_as_violation": true,
+	"prior_violations": history.standing.prior_violations,
+	"repeat_after_warning": history.standing.repeat_after_warning,
+	"warning": false,
+	"clause_id": "TVE-7",
+}
