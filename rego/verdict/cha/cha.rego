@@ -74,22 +74,22 @@ track := {"kind": "suspend", "reasons": [
 	{"clause_id": "CHA-1a", "kind": "REASON_KIND_VIOLATION"},
 	{"clause_id": "CHA-2", "kind": "REASON_KIND_CONSEQUENCE"},
 ]} if {
-	facts.category == "CHA_CATEGORY_TECHNICAL_COORDINATION"
-	facts.sufficient_technical_evidence == true
+	input.case.violation.cha.category == "CHA_CATEGORY_TECHNICAL_COORDINATION"
+	input.case.violation.cha.sufficient_technical_evidence == true
 } else := {"kind": "none", "reasons": [
 	{"clause_id": "CHA-0", "kind": "REASON_KIND_NOT_ESTABLISHED"},
 	{"clause_id": "CHA-2", "kind": "REASON_KIND_NOT_ESTABLISHED"},
 ]} if {
-	facts.category == "CHA_CATEGORY_TECHNICAL_COORDINATION"
-	facts.sufficient_technical_evidence == false
+	input.case.violation.cha.category == "CHA_CATEGORY_TECHNICAL_COORDINATION"
+	input.case.violation.cha.sufficient_technical_evidence == false
 } else := {"kind": "review", "reasons": [{
 	"clause_id": "CHA-2", "kind": "REASON_KIND_NOT_STATED",
 	"missing_facts": ["case.violation.cha.sufficient_technical_evidence"],
 }]} if {
-	facts.category == "CHA_CATEGORY_TECHNICAL_COORDINATION"
+	input.case.violation.cha.category == "CHA_CATEGORY_TECHNICAL_COORDINATION"
 } else := group_path(social_reasons) if {
 	# CHA-3: evidence of harm; a designation is such evidence (CHA-6).
-	facts.category == "CHA_CATEGORY_SOCIAL_COORDINATION"
+	input.case.violation.cha.category == "CHA_CATEGORY_SOCIAL_COORDINATION"
 	lib.any_of([lib.fact(facts, "evidence_of_harm"), designated]) == true
 } else := {"kind": "none", "reasons": array.concat(social_reasons, [
 	{"clause_id": "CHA-3", "kind": "REASON_KIND_NOT_A_VIOLATION"},
@@ -98,61 +98,47 @@ track := {"kind": "suspend", "reasons": [
 ])} if {
 	# CHA-3: social coordination without evidence of harm; activism is not
 	# subject to the framework without it.
-	facts.category == "CHA_CATEGORY_SOCIAL_COORDINATION"
-	facts.evidence_of_harm == false
-	facts.activism == true
+	input.case.violation.cha.category == "CHA_CATEGORY_SOCIAL_COORDINATION"
+	input.case.violation.cha.evidence_of_harm == false
+	input.case.violation.cha.activism == true
 } else := {"kind": "none", "reasons": array.concat(social_reasons, [
 	{"clause_id": "CHA-3", "kind": "REASON_KIND_NOT_A_VIOLATION"},
 	{"clause_id": "CHA-3a", "kind": "REASON_KIND_NOT_A_VIOLATION"},
 ])} if {
-	facts.category == "CHA_CATEGORY_SOCIAL_COORDINATION"
-	facts.evidence_of_harm == false
+	input.case.violation.cha.category == "CHA_CATEGORY_SOCIAL_COORDINATION"
+	input.case.violation.cha.evidence_of_harm == false
 } else := group_path(social_reasons) if {
 	# Evidence of harm not stated, but a group assessed and not designated
 	# is not acted on either way.
-	facts.category == "CHA_CATEGORY_SOCIAL_COORDINATION"
+	input.case.violation.cha.category == "CHA_CATEGORY_SOCIAL_COORDINATION"
 	designation
 } else := {"kind": "review", "reasons": array.concat(social_reasons, [{
 	"clause_id": "CHA-3", "kind": "REASON_KIND_NOT_STATED",
 	"missing_facts": ["case.violation.cha.evidence_of_harm"],
 }])} if {
-	facts.category == "CHA_CATEGORY_SOCIAL_COORDINATION"
+	input.case.violation.cha.category == "CHA_CATEGORY_SOCIAL_COORDINATION"
 } else := group_path([]) if {
-	facts.category == "CHA_CATEGORY_LINKED_TO_GROUP"
+	input.case.violation.cha.category == "CHA_CATEGORY_LINKED_TO_GROUP"
 } else := {"kind": "none", "reasons": [{"clause_id": "CHA-0", "kind": "REASON_KIND_NOT_ESTABLISHED"}]}
-
-# ---------------------------------------------------------------- CHA-12
-
-# CHA-12a: the post also violates other rules.
-default violates_other_rules := false
-
-violates_other_rules if facts.violates_other_rules == true
-
-# CHA-12b: severe or repeated violations of the rules.
-default severe_or_repeated := false
-
-severe_or_repeated if facts.severe_or_repeated == true
 
 # ---------------------------------------------------------------- suspension
 
 # METADATA
-# title: The clauses a suspension rests on
+# title: The clause a suspension rests on
+# description: >-
+#   The first that applies: CHA-2 technical coordination with sufficient
+#   evidence, CHA-9d an account primarily used to propagate a designated
+#   group's activity, CHA-12b severe or repeated violations of the rules.
 # custom:
 #   clauses: [CHA-2, CHA-9d, CHA-12b]
-suspension_clauses contains "CHA-2" if track.kind == "suspend"
-
-suspension_clauses contains "CHA-9d" if {
+suspension := "CHA-2" if {
+	track.kind == "suspend"
+} else := "CHA-9d" if {
 	track.kind == "linked"
 	propagates
+} else := "CHA-12b" if {
+	input.case.violation.cha.severe_or_repeated == true
 }
-
-suspension_clauses contains "CHA-12b" if severe_or_repeated
-
-default suspended := false
-
-suspended if count(suspension_clauses) > 0
-
-# ---------------------------------------------------------------- CHA-11 limits
 
 # METADATA
 # title: The account's visibility limit for the group (CHA-9a/b, CHA-11)
@@ -167,7 +153,7 @@ suspended if count(suspension_clauses) > 0
 #   clauses: [CHA-9a, CHA-9b, CHA-11, CHA-11a, CHA-11b, CHA-11c]
 limit := {"state": state, "end_ns": end_ns} if {
 	track.kind == "linked"
-	not suspended
+	not suspension
 	ends := [time.parse_rfc3339_ns(l.expires_at) | some l in history.limits(group_id)]
 	[state, end_ns] := limit_state_of(ends, lib.fact(facts, "continues_behaviour"))
 }
@@ -227,68 +213,14 @@ default limit_state := "none"
 
 limit_state := limit.state
 
-default limiting := false
-
-limiting if limit_state in {"new", "kept", "reapplied"}
-
-# METADATA
-# title: The most severe outcome that applies
-# description: >-
-#   Suspension (CHA-2, CHA-9d, CHA-12b), then removal (CHA-12a), then a
-#   visibility limit (CHA-9, CHA-11), then human review, then no action.
-outcome := "OUTCOME_PERMANENT_SUSPENSION" if {
-	suspended
-} else := "OUTCOME_REQUIRE_REMOVAL" if {
-	violates_other_rules
-} else := "OUTCOME_LIMIT_VISIBILITY" if {
-	limiting
-} else := "OUTCOME_HUMAN_REVIEW" if {
-	track.kind == "review"
-} else := "OUTCOME_HUMAN_REVIEW" if {
-	limit_state == "review"
-} else := "OUTCOME_NO_ACTION"
-
-default violation := false
-
-violation if outcome in {"OUTCOME_PERMANENT_SUSPENSION", "OUTCOME_REQUIRE_REMOVAL", "OUTCOME_LIMIT_VISIBILITY"}
-
-# What the outcome does: each part that applies.
-effect_parts contains {"suspend_account": true} if suspended
-
-effect_parts contains {"remove_content": true} if violates_other_rules
-
-effect_parts contains {"appeal_available": true} if violation
-
-effect_parts contains {
+# A visibility limit in force (CHA-9a, CHA-9b): its effects; none otherwise.
+limit_effects := {
 	"limited_surfaces": limited_surfaces,
 	"visibility_limit_duration": sprintf("%ds", [floor((limit.end_ns - lib.now_ns) / 1000000000)]),
 	"visibility_limit_expires_at": lib.timestamp(limit.end_ns),
-} if limiting
-
-# The consequence clause that sets the outcome, recorded in the history.
-enforcement_clause := [id | some id in ["CHA-2", "CHA-9d", "CHA-12b"]; id in suspension_clauses][0] if {
-	suspended
-} else := "CHA-12a" if {
-	violates_other_rules
-} else := limit_clauses[limit_state] if {
-	limit_clauses[limit_state]
-} else := ""
-
-# A kept limit is not a new violation; a removal is the account's warning.
-default counts := false
-
-counts if {
-	violation
-	limit_state != "kept"
-}
-
-counts if violates_other_rules
-
-counts if suspended
-
-default warning := false
-
-warning if outcome == "OUTCOME_REQUIRE_REMOVAL"
+} if {
+	limit_state in {"new", "kept", "reapplied"}
+} else := {}
 
 # ---------------------------------------------------------------- reasons
 
@@ -309,25 +241,75 @@ reasons contains r if some r in track.reasons
 reasons contains r if some r in object.get(limit_reasons, limit_state, [])
 
 # CHA-9d: an account primarily used to propagate the activity is suspended.
-reasons contains {"clause_id": "CHA-9d", "kind": "REASON_KIND_CONSEQUENCE"} if "CHA-9d" in suspension_clauses
+reasons contains {"clause_id": "CHA-9d", "kind": "REASON_KIND_CONSEQUENCE"} if suspension == "CHA-9d"
 
 reasons contains {"clause_id": "CHA-10", "kind": "REASON_KIND_PROCESS"} if review_overdue
 
-# CHA-12: the normal rules still apply, on every path.
-reasons contains {"clause_id": "CHA-12", "kind": "REASON_KIND_CONSEQUENCE"} if violates_other_rules
+# CHA-12: the normal rules still apply, on every path. CHA-12a: the post
+# also violates other rules; CHA-12b: severe or repeated violations.
+reasons contains {"clause_id": "CHA-12", "kind": "REASON_KIND_CONSEQUENCE"} if input.case.violation.cha.violates_other_rules == true
 
-reasons contains {"clause_id": "CHA-12", "kind": "REASON_KIND_CONSEQUENCE"} if severe_or_repeated
+reasons contains {"clause_id": "CHA-12", "kind": "REASON_KIND_CONSEQUENCE"} if input.case.violation.cha.severe_or_repeated == true
 
-reasons contains {"clause_id": "CHA-12a", "kind": "REASON_KIND_CONSEQUENCE"} if violates_other_rules
+reasons contains {"clause_id": "CHA-12a", "kind": "REASON_KIND_CONSEQUENCE"} if input.case.violation.cha.violates_other_rules == true
 
-reasons contains {"clause_id": "CHA-12b", "kind": "REASON_KIND_CONSEQUENCE"} if severe_or_repeated
+reasons contains {"clause_id": "CHA-12b", "kind": "REASON_KIND_CONSEQUENCE"} if input.case.violation.cha.severe_or_repeated == true
 
 # METADATA
 # title: The CHA finding
+# description: >-
+#   The most severe outcome that applies: suspension (CHA-2, CHA-9d,
+#   CHA-12b; with removal when the post also violates other rules), then
+#   removal (CHA-12a, the account's warning), then a visibility limit
+#   (CHA-9, CHA-11; a limit kept in force is not a new violation), then
+#   human review (a fact or the group's assessment missing, or whether the
+#   behaviour continues), then no action. The enforcement records the
+#   consequence clause that sets the outcome.
 finding := {
-	"violation": violation,
-	"outcome": outcome,
-	"effects": object.union_n([p | some p in effect_parts]),
+	"violation": true,
+	"outcome": "OUTCOME_PERMANENT_SUSPENSION",
+	"effects": {"suspend_account": true, "appeal_available": true},
 	"reasons": [r | some r in reasons],
-	"enforcement": history.enforcement(enforcement_clause, counts, warning),
+	"enforcement": history.enforcement(suspension, true, false),
+} if {
+	suspension
+	not input.case.violation.cha.violates_other_rules
+} else := {
+	"violation": true,
+	"outcome": "OUTCOME_PERMANENT_SUSPENSION",
+	"effects": {"suspend_account": true, "remove_content": true, "appeal_available": true},
+	"reasons": [r | some r in reasons],
+	"enforcement": history.enforcement(suspension, true, false),
+} if {
+	suspension
+} else := {
+	"violation": true,
+	"outcome": "OUTCOME_REQUIRE_REMOVAL",
+	"effects": object.union({"remove_content": true, "appeal_available": true}, limit_effects),
+	"reasons": [r | some r in reasons],
+	"enforcement": history.enforcement("CHA-12a", true, true),
+} if {
+	input.case.violation.cha.violates_other_rules == true
+} else := {
+	"violation": true,
+	"outcome": "OUTCOME_LIMIT_VISIBILITY",
+	"effects": object.union({"appeal_available": true}, limit_effects),
+	"reasons": [r | some r in reasons],
+	"enforcement": history.enforcement(limit_clauses[limit_state], limit_state != "kept", false),
+} if {
+	limit_effects != {}
+} else := {
+	"violation": false,
+	"outcome": "OUTCOME_HUMAN_REVIEW",
+	"effects": {},
+	"reasons": [r | some r in reasons],
+	"enforcement": history.enforcement("", false, false),
+} if {
+	"review" in {track.kind, limit_state}
+} else := {
+	"violation": false,
+	"outcome": "OUTCOME_NO_ACTION",
+	"effects": {},
+	"reasons": [r | some r in reasons],
+	"enforcement": history.enforcement("", false, false),
 }
