@@ -12,6 +12,7 @@ package verdict.priv
 
 import data.verdict.history
 import data.verdict.lib
+import input.case.violation.priv as stated
 import rego.v1
 
 # Facts that may be unknown (null when not stated).
@@ -46,39 +47,39 @@ personal_tracks := {"information", "media"}
 # custom:
 #   clauses: [PRIV-0, PRIV-1d2, PRIV-1d3, PRIV-2c, PRIV-3c1, PRIV-5, PRIV-5a, PRIV-5b, PRIV-5c, PRIV-5d, PRIV-5d1, PRIV-5d2, PRIV-5d3, PRIV-5d4, PRIV-5d5, PRIV-5d6, PRIV-5d7, PRIV-6, PRIV-6a, PRIV-6b, PRIV-6c, PRIV-6d]
 exceptions contains {"clause_id": id, "kind": "REASON_KIND_NOT_A_VIOLATION"} if {
-	facts.shared_by_subject == true
+	stated.shared_by_subject == true
 	track in personal_tracks
 	some id in ["PRIV-5", "PRIV-5a"]
 }
 
 exceptions contains {"clause_id": "PRIV-0", "kind": "REASON_KIND_NOT_A_VIOLATION"} if {
-	consented == true
+	stated.subject_consented == true
 	track in personal_tracks
 }
 
 exceptions contains {"clause_id": "PRIV-1d3", "kind": "REASON_KIND_EXCEPTION"} if {
+	stated.abusive_intent == false
 	crisis_or_event
 	live == true
-	abusive == false
 	track == "information"
 }
 
 exceptions contains {"clause_id": "PRIV-1d2", "kind": "REASON_KIND_EXCEPTION"} if {
-	facts.crisis_help == true
-	abusive == false
+	stated.crisis_help == true
+	stated.abusive_intent == false
 	track == "information"
 }
 
 exceptions contains {"clause_id": id, "kind": "REASON_KIND_NOT_A_VIOLATION"} if {
-	public
+	stated.publicly_available_elsewhere == true
 	reasonable_time_passed
 	track == "information"
 	some id in ["PRIV-5", "PRIV-5b"]
 }
 
 exceptions contains {"clause_id": id, "kind": "REASON_KIND_NOT_A_VIOLATION"} if {
-	public
-	abusive == false
+	stated.publicly_available_elsewhere == true
+	stated.abusive_intent == false
 	live == false
 	not home_address
 	track == "information"
@@ -86,9 +87,9 @@ exceptions contains {"clause_id": id, "kind": "REASON_KIND_NOT_A_VIOLATION"} if 
 }
 
 exceptions contains {"clause_id": "PRIV-3c1", "kind": "REASON_KIND_EXCEPTION"} if {
-	facts.regional_id_exception == true
-	abusive == false
-	category == "PRIV_CATEGORY_IDENTITY_DOCUMENT"
+	stated.regional_id_exception == true
+	stated.abusive_intent == false
+	stated.category == "PRIV_CATEGORY_IDENTITY_DOCUMENT"
 }
 
 exceptions contains {"clause_id": id, "kind": "REASON_KIND_NOT_A_VIOLATION"} if {
@@ -105,7 +106,7 @@ exceptions contains {"clause_id": id, "kind": "REASON_KIND_NOT_A_VIOLATION"} if 
 }
 
 exceptions contains {"clause_id": "PRIV-2c", "kind": "REASON_KIND_EXCEPTION"} if {
-	facts.subject_is_public_figure == true
+	stated.subject_is_public_figure == true
 	track == "media"
 }
 
@@ -146,13 +147,13 @@ open_exceptions contains {"clause_id": "PRIV-1d3", "kind": "REASON_KIND_NOT_STAT
 }
 
 open_exceptions contains {"clause_id": "PRIV-1d2", "kind": "REASON_KIND_NOT_STATED", "missing_facts": [abusive_path]} if {
-	facts.crisis_help == true
+	stated.crisis_help == true
 	abusive == null
 	track == "information"
 }
 
 open_exceptions contains {"clause_id": "PRIV-5c", "kind": "REASON_KIND_NOT_STATED", "missing_facts": missing} if {
-	public
+	stated.publicly_available_elsewhere == true
 	not home_address
 	track == "information"
 	conditions := [[negated[live], live_path], [negated[abusive], abusive_path]]
@@ -162,9 +163,9 @@ open_exceptions contains {"clause_id": "PRIV-5c", "kind": "REASON_KIND_NOT_STATE
 }
 
 open_exceptions contains {"clause_id": "PRIV-3c1", "kind": "REASON_KIND_NOT_STATED", "missing_facts": [abusive_path]} if {
-	facts.regional_id_exception == true
+	stated.regional_id_exception == true
+	stated.category == "PRIV_CATEGORY_IDENTITY_DOCUMENT"
 	abusive == null
-	category == "PRIV_CATEGORY_IDENTITY_DOCUMENT"
 }
 
 # ---------------------------------------------------------------- human review
@@ -181,17 +182,17 @@ open_exceptions contains {"clause_id": "PRIV-3c1", "kind": "REASON_KIND_NOT_STAT
 reviews contains r if some r in open_exceptions
 
 reviews contains {"clause_id": id, "kind": "REASON_KIND_FACTOR"} if {
-	track == "information"
+	stated.publicly_available_elsewhere == true
 	home_address
-	public
+	track == "information"
 	abusive != true
 	some id in ["PRIV-1c1", "PRIV-1c2"]
 }
 
 reviews contains {"clause_id": "PRIV-1c2", "kind": "REASON_KIND_NOT_STATED", "missing_facts": [abusive_path]} if {
-	track == "information"
+	stated.publicly_available_elsewhere == true
 	home_address
-	public
+	track == "information"
 	abusive == null
 }
 
@@ -320,35 +321,40 @@ weighed contains "PRIV-1a" if {
 	category in {"PRIV_CATEGORY_HOME_ADDRESS", "PRIV_CATEGORY_LIVE_LOCATION", "PRIV_CATEGORY_CONTACT_INFORMATION"}
 }
 
+# Who shares it, with whose consent.
 weighed contains "PRIV-1b" if {
-	# Who shares it, with whose consent.
+	stated.shared_by_subject == true
 	track in {"information", "media"}
-	true in [object.get(facts, "shared_by_subject", false), consented]
+}
+
+weighed contains "PRIV-1b" if {
+	stated.subject_consented == true
+	track in {"information", "media"}
 }
 
 weighed contains "PRIV-1c1" if {
 	# Available elsewhere online before (live location: regardless).
+	stated.publicly_available_elsewhere == true
 	track == "information"
-	public
 	live == false
 	not home_address
 }
 
 weighed contains "PRIV-1c2" if {
+	stated.publicly_available_elsewhere == true
 	track == "information"
 	home_address
-	public
 }
 
 weighed contains "PRIV-1d1" if {
 	# Why it is shared.
+	stated.abusive_intent == true
 	track in {"information", "conduct"}
-	abusive == true
 }
 
 weighed contains "PRIV-1d2" if {
+	stated.crisis_help == true
 	track == "information"
-	facts.crisis_help == true
 }
 
 weighed contains "PRIV-1d3" if {
@@ -378,7 +384,9 @@ factors contains {"clause_id": id, "kind": "REASON_KIND_FACTOR"} if {
 # custom:
 #   clauses: [PRIV-9a, PRIV-9b, PRIV-9c, PRIV-9d]
 consequence_clause := "PRIV-9c" if {
-	true in [object.get(facts, "account_dedicated_to_live_location", false), object.get(account, "dedicated_to_live_location", false)]
+	stated.account_dedicated_to_live_location == true
+} else := "PRIV-9c" if {
+	input.account.dedicated_to_live_location == true
 } else := "PRIV-9b" if {
 	not track in {"media", "pow"}
 	history.standing.repeat_after_warning
@@ -386,18 +394,13 @@ consequence_clause := "PRIV-9c" if {
 	track in {"media", "pow"}
 } else := "PRIV-9a"
 
-suspension := {"remove_content": true, "suspend_account": true, "appeal_available": true}
-
-consequences := {
-	"PRIV-9a": ["OUTCOME_TEMPORARY_LOCK", {"remove_content": true, "lock": history.lock(config.lock_hours), "appeal_available": true}, true],
-	"PRIV-9b": ["OUTCOME_PERMANENT_SUSPENSION", suspension, false],
-	"PRIV-9c": ["OUTCOME_PERMANENT_SUSPENSION", suspension, false],
-	"PRIV-9d": [
-		"OUTCOME_TEMPORARY_LOCK",
-		{"remove_content": true, "lock": {"until_content_removed": true}, "appeal_available": true},
-		false,
-	],
-}
+# What the consequence does: [the outcome, the effects, whether it is the
+# account's warning].
+consequence := ["OUTCOME_PERMANENT_SUSPENSION", {"remove_content": true, "suspend_account": true, "appeal_available": true}, false] if {
+	consequence_clause in {"PRIV-9b", "PRIV-9c"}
+} else := ["OUTCOME_TEMPORARY_LOCK", {"remove_content": true, "lock": {"until_content_removed": true}, "appeal_available": true}, false] if {
+	consequence_clause == "PRIV-9d"
+} else := ["OUTCOME_TEMPORARY_LOCK", {"remove_content": true, "lock": history.lock(config.lock_hours), "appeal_available": true}, true]
 
 # ---------------------------------------------------------------- the finding
 
@@ -414,11 +417,20 @@ no_violation(outcome, reasons) := {
 	},
 }
 
-# The facts an exception or a review turns on, as far as the case claims them (true).
-claimed := {name | some name, true in object.filter(facts, [
+# The case claims a fact an exception or a review turns on (true).
+claims_exception if true in object.filter(facts, [
 	"shared_by_subject", "subject_consented", "publicly_available_elsewhere", "crisis_help",
 	"public_engagement_event", "regional_id_exception",
-])}
+])
+
+# The lack of consent is established (PRIV-0): stated, reported by the
+# person or their representative (PRIV-7), or shown by abusive sharing
+# (PRIV-1d1).
+consent_lacking if stated.subject_consented == false
+
+consent_lacking if stated.abusive_intent == true
+
+consent_lacking if owner_reported
 
 # METADATA
 # title: A violation with nothing else in play
@@ -438,8 +450,8 @@ plain_violation := [
 	{"clause_id": information_clause, "kind": "REASON_KIND_VIOLATION"},
 ] if {
 	information_clauses[category]
-	count(claimed) == 0
-	true in [consented == false, owner_reported, abusive == true]
+	not claims_exception
+	consent_lacking
 	live != null
 } else := [
 	{"clause_id": "PRIV-0", "kind": "REASON_KIND_VIOLATION"},
@@ -472,7 +484,7 @@ finding := {
 	"enforcement": history.enforcement(consequence_clause, true, warning),
 } if {
 	plain_violation
-	[outcome, effects, warning] := consequences[consequence_clause]
+	[outcome, effects, warning] := consequence
 } else := {
 	"violation": true,
 	"outcome": outcome,
@@ -488,7 +500,7 @@ finding := {
 	"enforcement": history.enforcement(consequence_clause, true, warning),
 } if {
 	established
-	[outcome, effects, warning] := consequences[consequence_clause]
+	[outcome, effects, warning] := consequence
 } else := no_violation("OUTCOME_NO_ACTION", (exceptions | factors) | not_established) if {
 	excused
 } else := no_violation("OUTCOME_HUMAN_REVIEW", reviews | factors) if {

@@ -189,7 +189,7 @@ reporter_id := object.get(reporter, "reporter_id", "")
 # The person the information or media is about reported it: by role, or
 # the reporter is the subject (the IDs are keyed hashes; equal values have
 # equal hashes, and an empty reporter ID never matches).
-first_person_reports contains "PRIV-2a" if reporter.role == "REPORTER_ROLE_SUBJECT"
+first_person_reports contains "PRIV-2a" if input.case.reporter.role == "REPORTER_ROLE_SUBJECT"
 
 first_person_reports contains "PRIV-2a" if {
 	reporter_id != ""
@@ -199,7 +199,7 @@ first_person_reports contains "PRIV-2a" if {
 # An authorised representative: a parent or legal guardian, lawyer or legal
 # representative; for media the kind must be given.
 first_person_reports contains "PRIV-2b" if {
-	reporter.role == "REPORTER_ROLE_AUTHORIZED_REPRESENTATIVE"
+	input.case.reporter.role == "REPORTER_ROLE_AUTHORIZED_REPRESENTATIVE"
 	object.get(reporter, "representative_kind", "REPRESENTATIVE_KIND_UNSPECIFIED") != "REPRESENTATIVE_KIND_UNSPECIFIED"
 }
 
@@ -208,4 +208,4 @@ default owner_reported := false
 
 owner_reported if count(first_person_reports) > 0
 
-owner_reported if reporter.role == "REPORTER_ROLE_AUTHORIZED_REPRESENTATIVE"
+owner_reported if input.case.reporter.role == "REPORTER_ROLE_AUTHORIZED_REPRESENTATIVE"
