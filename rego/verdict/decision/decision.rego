@@ -71,7 +71,6 @@ result := {
 	assessment := pi.assessment
 	assessment.eligible
 	finding := findings.finding
-	withheld := withholding(assessment.notice_effects.withheld_in_countries, {})
 	summary := review_summaries[assessment.recommendation]
 } else := {
 	"outcome": finding.outcome,
@@ -91,36 +90,39 @@ result := {
 } else := {
 	"outcome": finding.outcome,
 	"effects": object.union(finding.effects, withheld.effects),
-	"reasons": array.concat(array.concat(finding.reasons, pi_lines(finding.violation, assessment.reasons)), withheld.reasons),
-	"public_interest": assessment,
+	"reasons": array.concat(array.concat(finding.reasons, pi_lines), withheld.reasons),
+	"public_interest": pi.assessment,
 	"enforcement": finding.enforcement,
 	"policy": input.case.violation.policy,
 	"summary_en": summary[0],
 	"summary_nl": summary[1],
 } if {
-	assessment := pi.assessment
 	finding := findings.finding
-	withheld := withholding(assessment.notice_effects.withheld_in_countries, finding.effects)
 	summary := summaries[finding.outcome]
 }
 
 # The public-interest lines of a case that is not eligible, where the
 # exception is in play: a violation by an official's account.
-pi_lines(true, reasons) := reasons if {
+pi_lines := pi.assessment.reasons if {
+	findings.finding.violation
 	pi.office_clause
 } else := []
 
-pi_lines(false, _) := []
-
-# PI-7: content that stays up is withheld where local law requires it;
-# content that is removed, or an account suspended, needs nothing withheld.
-withholding(countries, effects) := {"effects": {}, "reasons": []} if {
-	count(countries) == 0
-} else := {"effects": {}, "reasons": []} if {
-	effects.remove_content
-} else := {"effects": {}, "reasons": []} if {
-	effects.suspend_account
-} else := {
+# PI-7: content that stays up (an eligible post, or a finding that neither
+# removes the content nor suspends the account) is withheld where local law
+# requires it.
+withheld := {
 	"effects": {"withheld_in_countries": countries},
 	"reasons": [{"clause_id": "PI-7", "kind": "REASON_KIND_CONSEQUENCE"}],
+} if {
+	countries := pi.assessment.notice_effects.withheld_in_countries
+	count(countries) > 0
+	stays_up
+} else := {"effects": {}, "reasons": []}
+
+stays_up if pi.assessment.eligible
+
+stays_up if {
+	not findings.finding.effects.remove_content
+	not findings.finding.effects.suspend_account
 }
