@@ -26,11 +26,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from opa_bindings import OpaEngine
-
 from server.audit.candidates import CandidateError, from_git
 from server.engine.bundle import Bundle
-from server.engine.embedded import new_engine, reexec_with_go_gc_tuned
+from server.engine.embedded import Engine, new_engine, reexec_with_go_gc_tuned
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERY = "verdict.decision.result"
@@ -61,7 +59,7 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def measure(engines: dict[str, tuple[OpaEngine, str]], inputs: list[dict[str, Any]], rounds: int) -> dict[str, list[float]]:
+def measure(engines: dict[str, tuple[Engine, str]], inputs: list[dict[str, Any]], rounds: int) -> dict[str, list[float]]:
     """Milliseconds per evaluation, per engine; engines take turns input by input."""
     times: dict[str, list[float]] = {name: [] for name in engines}
     order = list(engines)
@@ -91,9 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     # Every engine gets the same inputs; bench_case only keys the ready-made results.
     inputs = [{**doc, "bench_case": f"c{i}"} for i, (_, doc) in enumerate(decide_inputs(Bundle.from_directory(args.bundle, tests=True)))]
     engines = {"earlier": (new_engine(earlier), QUERY), "current": (new_engine(current), QUERY)}
-    floor = OpaEngine()
+    floor = Engine()
     floor.add_policy("bench_floor.rego", FLOOR)
-    result_floor = OpaEngine()
+    result_floor = Engine()
     result_floor.add_data({"results": {doc["bench_case"]: engines["current"][0].eval_document(QUERY, doc) for doc in inputs}}, "bench_result_floor")
     result_floor.add_policy("bench_result_floor.rego", RESULT_FLOOR)
     engines |= {"floor": (floor, "bench_floor.result"), "result_floor": (result_floor, "bench_result_floor.result")}
