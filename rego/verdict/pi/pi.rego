@@ -237,7 +237,6 @@ else := {
 	never := band == "LIKELIHOOD_BAND_NEVER"
 	criteria_met := [violates, verified, enough_followers, member] == [true, true, true, true]
 	eligible_post := [criteria_met, never] == [true, false]
-	weighed := weighing(facts, policy, band_clause, band)
 	review := review_of(eligible_post, weighed, policy, band_clause)
 }
 
@@ -252,23 +251,25 @@ else := {
 #   small and never: no room).
 # custom:
 #   clauses: [PI-4a1, PI-4a2, PI-4a3, PI-4a4, PI-4b1, PI-4b2]
-weighing(facts, policy, band_clause, band) := {"factors": [], "toward_removal": false, "notice_room": false} if {
-	not true in facts
-} else := {"factors": sort(factors), "toward_removal": toward_removal, "notice_room": room} if {
-	seen := [[clause, direction] |
-		some name, true in facts
+weighed := {"factors": [], "toward_removal": false, "notice_room": false} if {
+	not true in object.get(input.case, "public_interest", {})
+} else := {"factors": [f | some f in factors], "toward_removal": toward_removal, "notice_room": room} if {
+	policy := input.case.violation.policy
+	[band_clause, band, _] := object.get(bands, policy, ["", "LIKELIHOOD_BAND_UNSPECIFIED", []])
+	factors := {{"clause_id": clause, "direction": direction} |
+		some name, true in input.case.public_interest
 		some [id, direction, rule] in factor_facts[name]
 		rule in {"any", policy}
 		clause := object.get({"PI-5": band_clause}, id, id)
-	]
-	factors := {{"clause_id": clause, "direction": direction} | some [clause, direction] in seen}
-	toward_removal := count([x | some [x, "FACTOR_DIRECTION_TOWARD_REMOVAL"] in seen]) > 0
+	}
+	toward_removal := count([f | some f in factors; f.direction == "FACTOR_DIRECTION_TOWARD_REMOVAL"]) > 0
 
 	# What points toward a notice, by kind: the rule's own PI-5 consideration,
 	# archival value (PI-4a4, also a PI-4 factor), another PI-4 factor.
 	toward_notice := {kind |
-		some [clause, "FACTOR_DIRECTION_TOWARD_NOTICE"] in seen
-		some kind in object.get({band_clause: ["consideration"], "PI-4a4": ["archival", "factor"]}, clause, ["factor"])
+		some f in factors
+		f.direction == "FACTOR_DIRECTION_TOWARD_NOTICE"
+		some kind in object.get({band_clause: ["consideration"], "PI-4a4": ["archival", "factor"]}, f.clause_id, ["factor"])
 	}
 	room := count({kind | some kind in notice_room[band]} & toward_notice) > 0
 }
