@@ -22,8 +22,6 @@ import data.verdict.history
 import data.verdict.lib
 import rego.v1
 
-policy := "POLICY_COORDINATED_HARMFUL_ACTIVITY"
-
 facts := object.get(input.case.violation, "cha", {})
 
 group_id := object.get(facts, "group_id", "")
@@ -295,9 +293,10 @@ finding := {
 	"outcome": "OUTCOME_LIMIT_VISIBILITY",
 	"effects": object.union({"appeal_available": true}, limit_effects),
 	"reasons": [r | some r in reasons],
-	"enforcement": history.enforcement(limit_clauses[limit_state], limit_state != "kept", false),
+	"enforcement": history.enforcement(limit_clauses[limit_state], new_violation, false),
 } if {
 	limit_effects != {}
+	new_violation := limit_state != "kept"
 } else := {
 	"violation": false,
 	"outcome": "OUTCOME_HUMAN_REVIEW",

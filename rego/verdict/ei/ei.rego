@@ -21,8 +21,6 @@ package verdict.ei
 import data.verdict.history
 import rego.v1
 
-policy := "POLICY_ELECTION_INTEGRITY"
-
 # The reasons a confirmed category gives: its clause and sub-item violated.
 violation_reasons := {
 	"EI_CATEGORY_HOW_TO_VOTE": [{"clause_id": "EI-1", "kind": "REASON_KIND_VIOLATION"}, {"clause_id": "EI-1a", "kind": "REASON_KIND_VIOLATION"}],

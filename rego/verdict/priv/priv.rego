@@ -24,8 +24,6 @@ package verdict.priv
 import data.verdict.lib
 import rego.v1
 
-policy := "POLICY_PRIVATE_INFORMATION"
-
 config := data.verdict.config.priv
 
 facts := object.get(input.case.violation, "priv", {})

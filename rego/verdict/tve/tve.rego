@@ -17,8 +17,6 @@ import data.verdict.history
 import data.verdict.lib
 import rego.v1
 
-policy := "POLICY_TERRORISM_VIOLENT_EXTREMISM"
-
 facts := object.get(input.case.violation, "tve", {})
 
 category := object.get(facts, "category", "TVE_CATEGORY_UNSPECIFIED")
