@@ -62,21 +62,36 @@ def _schema_paths(node: dict, prefix: str = "input") -> set[str]:
     return paths
 
 
-INPUT_REF = re.compile(r"\binput((?:\.[a-z_]+|\[[a-z_.]+\])+)")
+INPUT_REF = r"((?:\.[a-z_]+|\[[a-z_.]+\])+)"
+INPUT_IMPORT = re.compile(r"^import input((?:\.[a-z_]+)+)(?: as ([a-z_]+))?$", re.MULTILINE)
+
+
+def _input_refs(source: str) -> dict[str, re.Pattern]:
+    """The names a module reads input by: `input` itself and every `import input.x.y [as z]`."""
+    names = {"input": (re.compile(r"\binput" + INPUT_REF), "")}
+    for imported, alias in INPUT_IMPORT.findall(source):
+        name = alias or imported.rsplit(".", 1)[1]
+        names[name] = (re.compile(r"\b" + name + INPUT_REF), imported)
+    return names
 
 
 def test_every_input_field_a_policy_reads_is_in_the_schema():
-    """What OPA's type checker does with the annotation, for the plain `input.x.y` refs,
-    so a misspelling is caught here too (the real check is test_misspelled_input_field_...)."""
+    """What OPA's type checker does with the annotation, for the plain `input.x.y` refs
+    and the refs through an `import input.x as y`, so a misspelling is caught here too
+    (the real check is test_misspelled_input_field_...)."""
     known = _schema_paths(json.loads((ROOT / "schemas" / "input.json").read_text()))
     unknown = []
     for path, source in POLICY_MODULES.items():
+        refs = _input_refs(source)
         for n, line in enumerate(source.splitlines(), 1):
             code = line.split("#", 1)[0]
-            for match in INPUT_REF.finditer(code):
-                ref = "input" + re.sub(r"\[[a-z_.]+\]", "[_]", match.group(1))
-                if ref not in known:
-                    unknown.append(f"{path}:{n}: {ref}")
+            if code.startswith("import "):
+                continue
+            for pattern, prefix in refs.values():
+                for match in pattern.finditer(code):
+                    ref = "input" + prefix + re.sub(r"\[[a-z_.]+\]", "[_]", match.group(1))
+                    if ref not in known:
+                        unknown.append(f"{path}:{n}: {ref}")
     assert not unknown, "input fields not in schemas/input.json:\n" + "\n".join(unknown)
 
 
