@@ -22,6 +22,9 @@ package verdict.pi
 import data.verdict.findings
 import rego.v1
 
+# PI-1.3: strictly more than this many followers.
+follower_threshold := 100000
+
 # PI-1.4: the governmental or legislative bodies.
 governmental_levels := {
 	"OFFICE_LEVEL_LOCAL": true,
@@ -179,7 +182,7 @@ assessment := {
 	violates := findings.finding.violation
 	verified := object.get(input.account, "verified", false)
 	followers := object.get(input.account, "followers", 0)
-	enough_followers := followers > 100000
+	enough_followers := followers > follower_threshold
 	values := {"followers": format_int(followers, 10)}
 	[_, band, band_lines] := object.get(bands, input.case.violation.policy, ["", "LIKELIHOOD_BAND_UNSPECIFIED", []])
 	never := band == "LIKELIHOOD_BAND_NEVER"
@@ -229,7 +232,7 @@ else := {
 	violates := findings.finding.violation
 	verified := object.get(account, "verified", false)
 	followers := object.get(account, "followers", 0)
-	enough_followers := followers > 100000
+	enough_followers := followers > follower_threshold
 	values := {"followers": format_int(followers, 10)}
 	office := object.get(office_clauses, object.get(account, "office_role", ""), "")
 	member := [office != "", object.get(governmental_levels, object.get(account, "office_level", ""), false)] == [true, true]
