@@ -9,7 +9,9 @@ Reports the median and p99 per evaluation of ``verdict/decision/result``
 for each, the ratio, and two floors no policy can go below: the same inputs
 through a policy that only returns ``input.as_of`` (handing the input to OPA
 and a value back), and through one that returns each input's current result
-ready-made from data (the input in and the whole decision out).
+ready-made from data (the input in and the whole decision out). Every engine
+is the server's (``server.engine.embedded.Engine``), so all pay the same to
+cross the binding.
 
 The earlier revision is a git ref (``--ref``; default ``HEAD``: your edits
 against the last commit; ``make bench-policy`` passes the policies before
