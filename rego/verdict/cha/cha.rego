@@ -266,16 +266,16 @@ reasons contains {"clause_id": "CHA-12b", "kind": "REASON_KIND_CONSEQUENCE"} if 
 finding := {
 	"violation": true,
 	"outcome": "OUTCOME_PERMANENT_SUSPENSION",
-	"effects": {"suspend_account": true, "appeal_available": true},
+	"effects": {"suspend_account": true, "remove_content": true, "appeal_available": true},
 	"reasons": [r | some r in reasons],
 	"enforcement": history.enforcement(suspension, true, false),
 } if {
 	suspension
-	not input.case.violation.cha.violates_other_rules
+	input.case.violation.cha.violates_other_rules == true
 } else := {
 	"violation": true,
 	"outcome": "OUTCOME_PERMANENT_SUSPENSION",
-	"effects": {"suspend_account": true, "remove_content": true, "appeal_available": true},
+	"effects": {"suspend_account": true, "appeal_available": true},
 	"reasons": [r | some r in reasons],
 	"enforcement": history.enforcement(suspension, true, false),
 } if {
