@@ -57,9 +57,9 @@ class Engine(OpaEngine):
     The binding turns the input into JSON with ``json.dumps`` and every
     answer back with ``json.loads``; for the decision query (a 2 KB answer)
     orjson saves about a tenth of an evaluation (40 of 430 µs on the shared
-    2-core machine; docs/BENCHMARK.md). Evaluations with coverage or a trace, and
-    an input orjson refuses (keys that are not strings, integers beyond 64
-    bits), take the binding's own path, which also says what is wrong.
+    2-core machine). Evaluations with coverage or a trace, and an input
+    orjson refuses (keys that are not strings, integers beyond 64 bits),
+    take the binding's own path, which also says what is wrong.
     Written against opa-golib-python-bindings 0.4.4 (pinned);
     ``tests/unit/test_embedded.py`` holds both paths to the same answers.
     """
