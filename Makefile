@@ -4,14 +4,16 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PROTOS := $(wildcard proto/verdict/v1/*.proto)
 STAMP  := $(VENV)/.installed
+CONSOLE := server/console
+HTMX   := $(CONSOLE)/static/vendor/htmx.min.js
 
 .DEFAULT_GOAL := help
-.PHONY: help setup proto schemas time-zones test test-python test-rego clause-coverage run bench bench-quick bench-policy clean
+.PHONY: help setup proto chromium schemas time-zones test test-python test-rego clause-coverage run bench bench-quick bench-policy bench-console clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-setup: $(STAMP) proto ## create .venv, install pinned dependencies, generate protobuf code
+setup: $(STAMP) proto $(HTMX) chromium ## create .venv, install pinned dependencies, generate protobuf code, the console's assets and browser
 
 # The embedded OPA engine declares Python >= 3.14 but works on 3.11: it gets its
 # own pinned step, so --ignore-requires-python touches no other package.
@@ -20,6 +22,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --ignore-requires-python opa-golib-python-bindings==0.4.4
 	touch $(STAMP)
+
+# The console's one front-end library, from the npm registry (pinned with its integrity hash), served locally.
+$(HTMX): $(CONSOLE)/package.json $(CONSOLE)/package-lock.json
+	@command -v npm >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm)
+	npm ci --prefix $(CONSOLE) --ignore-scripts --no-audit --no-fund --loglevel=error
+	mkdir -p $(dir $(HTMX)) && cp $(CONSOLE)/node_modules/htmx.org/dist/htmx.min.js $(HTMX)
+	rm -rf $(CONSOLE)/node_modules
+
+chromium: ## Debian's Chromium, which the console's browser tests drive (Playwright's own download is not used)
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 proto: $(STAMP) ## generate Python protobuf/gRPC code from proto/
 	$(BIN)/python -m grpc_tools.protoc -Iproto --python_out=proto --pyi_out=proto --grpc_python_out=proto $(PROTOS)

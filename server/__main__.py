@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 from server.app import Settings, build
+from server.console.serving import ConsoleConfigError
 from server.decisionlog.checkpoints import WitnessMismatch
 from server.decisionlog.log import LogWriter
 from server.decisionlog.note import NoteError
@@ -53,18 +54,27 @@ def main(argv: list[str] | None = None, writer: LogWriter | None = None, prog: s
                         help=f"publish a checkpoint after this many records (default {defaults.checkpoint_records}; VERDICT_CHECKPOINT_RECORDS)")
     parser.add_argument("--checkpoint-seconds", type=float, default=defaults.checkpoint_seconds,
                         help=f"... or after this many seconds, and at shutdown (default {defaults.checkpoint_seconds:g}; VERDICT_CHECKPOINT_SECONDS)")
+    parser.add_argument("--console-listen", default=defaults.console_listen, metavar="HOST:PORT",
+                        help="serve the web console on this address, e.g. 127.0.0.1:8080 (default: off; VERDICT_CONSOLE_LISTEN). "
+                             "It needs --callers (sign-in is with a caller token) and, off loopback, --tls-cert/--tls-key")
+    parser.add_argument("--console-session-seconds", type=float, default=defaults.console_session_seconds,
+                        help=f"a console session ends after this many idle seconds (default {defaults.console_session_seconds:g}; "
+                             "at most 8 hours in any case; VERDICT_CONSOLE_SESSION_SECONDS)")
     args = parser.parse_args(argv)
     if args.checkpoint_records < 1 or args.checkpoint_seconds <= 0:
         parser.error("--checkpoint-records and --checkpoint-seconds must be positive")
+    if args.console_session_seconds <= 0:
+        parser.error("--console-session-seconds must be positive")
     configure_logging()
     settings = replace(defaults, listen=args.listen, engine=args.engine, opa_url=args.opa_url, opa_timeout=args.opa_timeout,
                        bundle_dir=args.bundle, db_url=args.db, workers=args.workers, callers_file=args.callers,
                        tls_cert=args.tls_cert, tls_key=args.tls_key, tls_client_ca=args.tls_client_ca,
                        account_cache_ttl=args.account_cache_ttl, log_key_file=args.log_key_file, witness_dir=args.witness,
-                       checkpoint_records=args.checkpoint_records, checkpoint_seconds=args.checkpoint_seconds)
+                       checkpoint_records=args.checkpoint_records, checkpoint_seconds=args.checkpoint_seconds,
+                       console_listen=args.console_listen, console_session_seconds=args.console_session_seconds)
     try:
         app = build(settings, writer)
-    except (NoteError, WitnessMismatch, TreeHeadError) as exc:
+    except (NoteError, WitnessMismatch, TreeHeadError, ConsoleConfigError) as exc:
         print(f"verdict: cannot start: {exc}", file=sys.stderr)
         return 2
     stop = threading.Event()

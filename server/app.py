@@ -21,6 +21,8 @@ from server.api.auth import AuthInterceptor, load_callers
 from server.api.dsa_service import DsaServicer
 from server.api.validation import MAX_MESSAGE_BYTES
 from server.api.policy_service import PolicyServicer
+from server.console.context import Services as ConsoleServices
+from server.console.serving import ConsoleConfigError, ConsoleServer, start_console
 from server.db.database import Database, database_url
 from server.db.migrations import migrate
 from server.decisionlog.archive import PolicyArchive
@@ -77,6 +79,14 @@ class Settings:
     tls_cert: Path | None = None
     tls_key: Path | None = None
     tls_client_ca: Path | None = None
+    # The web console: HOST:PORT of its own HTTP port ("" or "off": no console); needs callers_file.
+    console_listen: str = ""
+    # A console session ends after this many seconds without a request (and after 8 hours in any case).
+    console_session_seconds: float = 1800.0
+
+    @property
+    def console_on(self) -> bool:
+        return self.console_listen not in ("", "off")
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -90,6 +100,8 @@ class Settings:
         s.log_key = os.environ.get("VERDICT_LOG_KEY") or None
         s.checkpoint_records = int(os.environ.get("VERDICT_CHECKPOINT_RECORDS", s.checkpoint_records))
         s.checkpoint_seconds = float(os.environ.get("VERDICT_CHECKPOINT_SECONDS", s.checkpoint_seconds))
+        s.console_listen = os.environ.get("VERDICT_CONSOLE_LISTEN", s.console_listen)
+        s.console_session_seconds = float(os.environ.get("VERDICT_CONSOLE_SESSION_SECONDS", s.console_session_seconds))
         for name, var in (("callers_file", "VERDICT_CALLERS"), ("tls_cert", "VERDICT_TLS_CERT"),
                           ("tls_key", "VERDICT_TLS_KEY"), ("tls_client_ca", "VERDICT_TLS_CLIENT_CA"),
                           ("log_key_file", "VERDICT_LOG_KEY_FILE"), ("witness_dir", "VERDICT_WITNESS_DIR")):
@@ -163,8 +175,11 @@ class App:
     log: DecisionLog
     health: HealthWatcher
     checkpointer: Checkpointer | None
+    console: ConsoleServer | None = None
 
     def stop(self, grace: float = 2.0) -> None:
+        if self.console is not None:
+            self.console.stop()
         self.health.stop()
         self.server.stop(grace).wait()
         self.log.close()
@@ -209,7 +224,8 @@ def build(settings: Settings, writer: LogWriter | None = None) -> App:
     masker = Masker(load_key(settings.mask_key_file))
     service = DecisionService(engine, store, decision_log, archive, masker, cache_ttl=settings.account_cache_ttl)
 
-    interceptors = [AuthInterceptor(load_callers(settings.callers_file))] if settings.callers_file else []
+    callers = load_callers(settings.callers_file) if settings.callers_file else None
+    interceptors = [AuthInterceptor(callers)] if callers is not None else []
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="rpc"),
         interceptors=interceptors,
@@ -217,8 +233,9 @@ def build(settings: Settings, writer: LogWriter | None = None) -> App:
     )
     policy_service_pb2_grpc.add_PolicyServiceServicer_to_server(PolicyServicer(service), server)
     verifier = verifier_of(writer.tree.signer) if writer.tree is not None else None
+    reader = LogReader(db)
     audit_service_pb2_grpc.add_AuditServiceServicer_to_server(
-        AuditServicer(LogReader(db), archive, decision_log, verifier, witness), server)
+        AuditServicer(reader, archive, decision_log, verifier, witness), server)
     dsa_service_pb2_grpc.add_DsaServiceServicer_to_server(DsaServicer(DsaRecords(LogReader(db), archive), decision_log), server)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
@@ -227,6 +244,14 @@ def build(settings: Settings, writer: LogWriter | None = None) -> App:
     port = server.add_secure_port(settings.listen, credentials) if credentials else server.add_insecure_port(settings.listen)
     if port == 0:
         raise OSError(f"cannot listen on {settings.listen}")
+    console = None
+    if settings.console_on:
+        if callers is None:
+            raise ConsoleConfigError("the console signs callers in with their tokens: it needs a callers file (--callers)")
+        console = start_console(ConsoleServices(service, reader, archive, decision_log, verifier, witness, callers,
+                                                settings.bundle_dir),
+                                settings.console_listen, settings.console_session_seconds,
+                                (settings.tls_cert, settings.tls_key) if settings.tls_cert and settings.tls_key else None)
     watcher = HealthWatcher(health_servicer, engine, db, settings.health_interval)
     server.start()
     watcher.start()
@@ -234,5 +259,5 @@ def build(settings: Settings, writer: LogWriter | None = None) -> App:
         checkpointer.start()
     log.info("verdict serving", listen=settings.listen, port=port, engine=engine.name, db=db.describe(),
              tls="mtls" if settings.tls_client_ca else ("tls" if credentials else "off"),
-             auth="tokens" if settings.callers_file else "off (development)")
-    return App(settings, server, port, service, engine, db, decision_log, watcher, checkpointer)
+             auth="tokens" if settings.callers_file else "off (development)", console=console.url if console else "off")
+    return App(settings, server, port, service, engine, db, decision_log, watcher, checkpointer, console)

@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 
 from server.app import Settings, build, open_log_writer
+from server.console.serving import ConsoleConfigError
 from server.db.database import Database
 from server.db.migrations import migrate
 from server.decisionlog.checkpoints import WitnessMismatch
@@ -29,6 +30,7 @@ from server.logs import configure_logging
 
 OPA_ADDR = os.environ.get("VERDICT_OPA_ADDR", "127.0.0.1:8181")
 GRPC_ADDR = os.environ.get("VERDICT_LISTEN", "127.0.0.1:50051")
+CONSOLE_ADDR = os.environ.get("VERDICT_CONSOLE_LISTEN", "127.0.0.1:8080")
 BUNDLE = Path(os.environ.get("VERDICT_BUNDLE", "rego"))
 DEMO_ACCOUNTS = Path("examples/demo_accounts.jsonl")
 DEMO_CALLERS = Path("examples/callers.toml")
@@ -68,6 +70,7 @@ def main() -> int:
         settings = Settings.from_env()
         settings.listen, settings.opa_url, settings.engine = GRPC_ADDR, f"http://{OPA_ADDR}", "opa" if kind == "opa" else "sidecar"
         settings.callers_file = settings.callers_file or DEMO_CALLERS
+        settings.console_listen = CONSOLE_ADDR
         key = ensure_dev_key(settings)
         db = Database(settings.db_url)
         migrate(db)
@@ -77,11 +80,15 @@ def main() -> int:
             raise SystemExit(f"verdict: cannot start: {exc}") from None
         imported = import_file(AccountStore(db), DEMO_ACCOUNTS, writer)
         db.close()
-        app = build(settings)
+        try:
+            app = build(settings)
+        except ConsoleConfigError as exc:
+            raise SystemExit(f"verdict: cannot start: {exc} (set VERDICT_CONSOLE_LISTEN to another address, or to off)") from None
         print(BANNER.format(opa_kind="real OPA (opa run --server)" if kind == "opa" else "OPA-compatible sidecar (embedded OPA engine)",
                             opa=OPA_ADDR, grpc=GRPC_ADDR, db=app.db.describe(), created=imported.created, updated=imported.updated,
                             token=DEMO_TOKEN, callers=settings.callers_file, key=key, witness=settings.witness_dir,
-                            public=settings.log_key_file.with_suffix(".pub")),
+                            public=settings.log_key_file.with_suffix(".pub"),
+                            console=app.console.url if app.console else "off (VERDICT_CONSOLE_LISTEN=off)"),
               flush=True)
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -98,6 +105,7 @@ BANNER = """
 verdict is running
   OPA       http://{opa}  — {opa_kind}, bundle rego/
   gRPC      {grpc}  — verdict.v1.PolicyService, health, reflection
+  console   {console}  — the web console: sign in with the demo token below
   store     {db}  — demo accounts from examples/demo_accounts.jsonl ({created} created, {updated} updated)
   callers   {callers}  — the demo token below may decide, apply, read and replay the audit log
   log key   {key}

@@ -21,7 +21,7 @@ from verdict.v1 import case_pb2
 from server.api.caller import caller_of
 from server.api.errors import grpc_errors
 from server.api.validation import ValidationError, check_id, check_message
-from server.audit import candidates
+from server.audit import candidates, reads
 from server.audit.explain import explain
 from server.audit.replay import Replayer, ReplayReport
 from server.audit.verify import verify
@@ -32,8 +32,6 @@ from server.decisionlog.record import LogRecord, canonical
 from server.decisionlog.log import DecisionLog
 from server.decisionlog.reader import Filter, LogReader
 from server.decisions.results import decision_from_record
-from server.decisions.service import new_decision_id
-from server.timeutil import rfc3339, utcnow
 
 MAX_PAGE = 1000
 DEFAULT_PAGE = 50
@@ -41,14 +39,7 @@ DEFAULT_PAGE = 50
 
 def record_read(log: DecisionLog, context: grpc.ServicerContext, rpc: str, what: dict[str, Any]) -> None:
     """Audit reads are decisions about who saw what: logged, durably, before answering."""
-    decision_id = new_decision_id()
-    recorded_at = rfc3339(utcnow())
-    caller = caller_of(context)
-    log.append(LogRecord(
-        decision_id=decision_id, kind="audit_read", recorded_at=recorded_at, caller=caller, revision="",
-        body={"decision_id": decision_id, "kind": "audit_read", "recorded_at": recorded_at, "caller": caller,
-              "rpc": rpc, "read": what},
-    ))
+    reads.record_read(log, caller_of(context), rpc, what)
 
 
 def audit_record(record: LogRecord, archive: PolicyArchive) -> au.AuditRecord:

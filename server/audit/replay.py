@@ -56,6 +56,10 @@ class ReplayReport:
     differences: list[tuple[str, str]] = field(default_factory=list)
     changed_ids: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # The diagonal of the outcome matrix (records that reproduced exactly), by outcome, with examples.
+    unchanged_outcomes: dict[str, Change] = field(default_factory=lambda: defaultdict(Change))
+    # What changed, in words, for each example decision of a change.
+    notes: dict[str, str] = field(default_factory=dict)
 
     @property
     def per_second(self) -> float:
@@ -156,6 +160,10 @@ class Replayer:
                                 report.differences.append((record.decision_id, f"error: {error}"))
                         elif canonical(new) == canonical(old):
                             report.unchanged += 1
+                            same = report.unchanged_outcomes[outcome_of(record.kind, old)]
+                            same.count += 1
+                            if len(same.examples) < examples:
+                                same.examples.append(record.decision_id)
                         else:
                             self._count_change(report, record.kind, record.decision_id, old, new, examples, list_changed, max_differences)
                     if progress:
@@ -179,15 +187,21 @@ class Replayer:
             report.changed_ids.append(decision_id)
         change = report.outcome_changes[(outcome_of(kind, old), outcome_of(kind, new))]
         change.count += 1
+        example = False
         if len(change.examples) < examples:
             change.examples.append(decision_id)
+            example = True
         old_c, new_c = _citations(old), _citations(new)
         for key, bucket in [(c, report.clauses_added) for c in new_c - old_c] + [(c, report.clauses_removed) for c in old_c - new_c]:
             bucket[key].count += 1
             if len(bucket[key].examples) < examples:
                 bucket[key].examples.append(decision_id)
+                example = True
+        description = _describe(kind, old, new)
+        if example:
+            report.notes[decision_id] = description
         if len(report.differences) < min(max_differences, examples * 4):
-            report.differences.append((decision_id, _describe(kind, old, new)))
+            report.differences.append((decision_id, description))
 
     def close(self) -> None:
         for engine in self._engines.values():

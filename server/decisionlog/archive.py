@@ -94,6 +94,11 @@ class PolicyArchive:
         )])
         return True
 
+    def revisions(self) -> list[tuple[str, str, str]]:
+        """(revision, archived_at, source) of every archived revision, newest first."""
+        rows = self.db.query("SELECT revision, archived_at, source FROM policy_revisions ORDER BY archived_at DESC, revision")
+        return [(str(r), str(a), str(s)) for r, a, s in rows]
+
     def load(self, revision: str) -> Bundle:
         """The archived bundle of a revision, verified against its hash."""
         rows = self.db.query("SELECT files FROM policy_revisions WHERE revision = ?", (revision,))

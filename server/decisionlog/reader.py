@@ -52,6 +52,7 @@ class Filter:
     since: str = ""   # RFC 3339, inclusive
     until: str = ""   # RFC 3339, exclusive
     after_seq: int = 0
+    before_seq: int = 0  # paging newest first
     evaluated_only: bool = False  # only records OPA decided (not apply or audit reads)
     without_audit_reads: bool = False
 
@@ -78,6 +79,9 @@ class Filter:
         if self.after_seq:
             clauses.append("seq > ?")
             params.append(self.after_seq)
+        if self.before_seq:
+            clauses.append("seq < ?")
+            params.append(self.before_seq)
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
@@ -98,22 +102,37 @@ class LogReader:
     def exists(self, decision_id: str, cur: Cursor) -> bool:
         return cur.execute("SELECT 1 FROM decision_log WHERE decision_id = ?", (decision_id,)).fetchone() is not None
 
-    def query(self, flt: Filter, limit: int = 100) -> list[LogRecord]:
+    def present(self, decision_ids: list[str]) -> set[str]:
+        """Which of these IDs are in the log (one query)."""
+        if not decision_ids:
+            return set()
+        marks = ", ".join("?" * len(decision_ids))
+        return {str(d) for (d,) in self.db.query(f"SELECT decision_id FROM decision_log WHERE decision_id IN ({marks})", decision_ids)}
+
+    def query(self, flt: Filter, limit: int = 100, newest_first: bool = False) -> list[LogRecord]:
         where, params = flt.where()
+        order = "DESC" if newest_first else "ASC"
         with self.db.transaction() as cur:
-            rows = cur.execute(f"SELECT {_COLUMNS} FROM decision_log{where} ORDER BY seq LIMIT ?", (*params, limit)).fetchall()
+            rows = cur.execute(f"SELECT {_COLUMNS} FROM decision_log{where} ORDER BY seq {order} LIMIT ?", (*params, limit)).fetchall()
             clauses: dict[int, list[str]] = {}
-            if rows:
+            # The clauses of exactly these records: a sparse page (one account in a large log) spans
+            # a long range of seqs, and the records between are not this page's.
+            for start in range(0, len(rows), 500):
+                seqs = [row[0] for row in rows[start:start + 500]]
                 for seq, clause in cur.execute(
-                    "SELECT seq, clause_id FROM decision_clauses WHERE seq >= ? AND seq <= ? ORDER BY clause_id",
-                    (rows[0][0], rows[-1][0]),
+                    f"SELECT seq, clause_id FROM decision_clauses WHERE seq IN ({', '.join('?' * len(seqs))}) ORDER BY clause_id",
+                    seqs,
                 ).fetchall():
                     clauses.setdefault(int(seq), []).append(clause)
             return [_record(row, clauses.get(int(row[0]), [])) for row in rows]
 
-    def count(self, flt: Filter) -> int:
+    def count(self, flt: Filter, cap: int | None = None) -> int:
+        """How many records match; with ``cap``, counting stops past it (``cap + 1`` means "more than cap")."""
         where, params = flt.where()
-        return int(self.db.query(f"SELECT COUNT(*) FROM decision_log{where}", params)[0][0])
+        if cap is None:
+            return int(self.db.query(f"SELECT COUNT(*) FROM decision_log{where}", params)[0][0])
+        return int(self.db.query(f"SELECT COUNT(*) FROM (SELECT 1 FROM decision_log{where} LIMIT ?) AS matching",
+                                 (*params, cap + 1))[0][0])
 
     def scan(self, flt: Filter | None = None, page: int = 1000) -> Iterator[LogRecord]:
         """Every matching record in chain order, page by page (replay, verify)."""

@@ -10,7 +10,7 @@ import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from google.protobuf import json_format
 from google.protobuf.message import Message
@@ -26,6 +26,7 @@ from server.decisionlog.reader import LogReader
 from server.decisions.masking import Masker
 from server.decisions.results import (
     assessment_from_result,
+    catalog_of,
     cited_clauses,
     decision_from_record,
     decision_from_result,
@@ -37,6 +38,9 @@ from server.enrichment.cache import EnrichmentCache
 from server.enrichment.store import AccountStore
 from server.timeutil import parse_rfc3339, rfc3339, utcnow
 
+if TYPE_CHECKING:
+    from server.engine.embedded import EmbeddedEngine
+
 DECIDE = "verdict/decision/result"
 PUBLIC_INTEREST = "verdict/pi/assessment"
 REPORT = "verdict/report/result"
@@ -45,6 +49,11 @@ GROUP = "verdict/group/result"
 
 class HistoryChanged(Exception):
     """The account's history moved on since the decision: decide again."""
+
+
+def apply_record_id(decision_id: str) -> str:
+    """The ID of the record ApplyDecision writes for a decision (once: the ID is unique in the log)."""
+    return f"{decision_id}.applied"
 
 
 def new_decision_id() -> str:
@@ -177,16 +186,34 @@ class DecisionService:
                 decisions[i] = self._decide_and_apply(request, caller)
         return decisions  # type: ignore[return-value]
 
+    def preview(self, request: ps.DecideRequest, caller: str,
+                engine: EmbeddedEngine | None = None) -> tuple[decision_pb2.Decision, LogRecord]:
+        """What Decide would answer for a case, and the record it would write, without
+        recording or applying anything (the console's playground). The decision has no ID.
+
+        ``engine``: decide on that revision (archived, or a candidate) instead of the
+        one served; a revision tried this way is not archived, since nothing was decided on it.
+        """
+        if request.apply:
+            raise ValueError("a preview applies nothing: apply must be false")
+        decision, record = self._decide(request, caller, engine=engine)
+        decision.decision_id = ""
+        return decision, record
+
     def _decide(self, request: ps.DecideRequest, caller: str, cur: Cursor | None = None,
-                applied: bool = False) -> tuple[decision_pb2.Decision, LogRecord]:
+                applied: bool = False, engine: EmbeddedEngine | None = None) -> tuple[decision_pb2.Decision, LogRecord]:
         started = time.perf_counter()
         prepared = self._prepare(request, cur)
-        evaluation = self._evaluate(DECIDE, prepared.input, cur)
+        if engine is None:
+            evaluation = self._evaluate(DECIDE, prepared.input, cur)
+            catalog = self.archive.catalog(evaluation.revision)
+        else:
+            evaluation = engine.evaluate(DECIDE, prepared.input)
+            catalog = catalog_of(engine.bundle)
         decision_id = new_decision_id()
         recorded_at = rfc3339(self.clock())
         decision = decision_from_result(
-            evaluation.result, self.archive.catalog(evaluation.revision), decision_id, evaluation.revision,
-            prepared.input["as_of"], recorded_at, applied,
+            evaluation.result, catalog, decision_id, evaluation.revision, prepared.input["as_of"], recorded_at, applied,
         )
         timings = {"enrich": prepared.enrich_ms, "evaluate": evaluation.eval_ms, "total": (time.perf_counter() - started) * 1000}
         content = request.case.content
@@ -223,7 +250,7 @@ class DecisionService:
         body = original.body
         decision = decision_from_record(body, self.archive.catalog(original.revision))
         with self.db.transaction(write=True) as cur:
-            apply_id = f"{decision_id}.applied"
+            apply_id = apply_record_id(decision_id)
             if body.get("applied") or self.reader.exists(apply_id, cur):
                 decision.applied = True
                 return decision
