@@ -13,11 +13,12 @@ from typing import Any
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, StringField
+from wtforms import HiddenField, SelectChoice, StringField
 from wtforms.validators import Length, Optional, Regexp
 
 from server.audit import candidates
 from server.console.context import services, state
+from server.console.forms import options
 from server.console.signin import requires, safe_next
 from server.decisionlog.archive import ArchiveError
 from server.engine.bundle import Bundle, BundleError, is_test_file
@@ -66,11 +67,11 @@ class CandidateStore:
         return next((c for c in self._by_owner.get(owner, []) if c.id == candidate_id), None)
 
 
-def revision_choices(first: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """``first``, then every archived revision, then the caller's candidates, as (value, label)."""
+def revision_choices(first: list[tuple[str, str]]) -> list[SelectChoice]:
+    """``first``, then every archived revision, then the caller's candidates."""
     archived = [(f"archived:{rev}", f"archived {rev[:12]} ({source}, {at[:10]})") for rev, at, source in services().archive.revisions()]
     mine = [(f"candidate:{c.id}", f"candidate {c.revision[:12]} ({c.label})") for c in state().candidates.of(g.caller.name)]
-    return first + archived + mine
+    return options(first + archived + mine)
 
 
 def resolve(choice: str, tests: bool = False) -> Bundle:
@@ -110,7 +111,7 @@ class CandidateForm(FlaskForm):
 @bp.route("/candidates", methods=["POST"])
 @requires("audit:replay", "decide")
 def add() -> Any:
-    form = CandidateForm()
+    form = CandidateForm(prefix="candidate")
     back = safe_next(form.next.data) or url_for("signin.index")
     if form.validate():
         try:

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField
+from wtforms import DateTimeLocalField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import NumberRange, Optional, Regexp, ValidationError
 
 from verdict.v1 import case_pb2, decision_pb2
@@ -29,6 +29,16 @@ def words(name: str, prefix: str = "") -> str:
     return name.removeprefix(prefix).replace("_", " ").lower()
 
 
+def options(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
+    """(value, label) pairs as a select's choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def label_of(field: SelectField) -> str:
+    """The label of the chosen option."""
+    return next((c.label for c in field.choices if c.value == field.data), field.data or "")
+
+
 def _id_field(label: str, description: str) -> StringField:
     return StringField(label, validators=[Optional(), Regexp(ID.pattern, message=(
         "Use 1-128 letters, digits and _.:@/- , starting with a letter or digit."))], description=description)
@@ -44,13 +54,15 @@ class FilterForm(FlaskForm):
 
     account = _id_field("Account", "The author's account ID, e.g. acc-candidate-250k")
     post = _id_field("Post", "The post ID")
-    policy = SelectField("Policy", choices=[("", "any policy")] + [(p, words(p, "POLICY_")) for p in POLICIES], default="")
-    outcome = SelectField("Outcome", choices=[("", "any outcome")] + [(o, words(o, "OUTCOME_")) for o in OUTCOMES], default="")
+    policy = SelectField("Policy", choices=options([("", "any policy")] + [(p, words(p, "POLICY_")) for p in POLICIES]),
+                         default="")
+    outcome = SelectField("Outcome", choices=options([("", "any outcome")] + [(o, words(o, "OUTCOME_")) for o in OUTCOMES]),
+                          default="")
     clause = StringField("Clause cited", validators=[Optional(), Regexp(CLAUSE, message=(
         "A clause ID is like PI-1.3, EI-6b or PRIV-1a."))], description="e.g. PI-1.3")
     caller = StringField("Caller", validators=[Optional(), Regexp(r"^[^\x00-\x1f]{1,128}$", message=(
         "At most 128 characters, no control characters."))], description="Who asked, as in the callers file")
-    kind = SelectField("Kind", choices=[("", "all but audit reads")] + [(k, words(k)) for k in KINDS], default="")
+    kind = SelectField("Kind", choices=options([("", "all but audit reads")] + [(k, words(k)) for k in KINDS]), default="")
     since = DateTimeLocalField("Recorded from (UTC)", validators=[Optional()])
     until = DateTimeLocalField("Recorded before (UTC)", validators=[Optional()])
 

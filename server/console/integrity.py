@@ -55,7 +55,7 @@ def _page(form: VerifyForm, status: int = 200) -> Any:
 @bp.route("/integrity")
 @requires("audit:read")
 def page() -> Any:
-    return _page(VerifyForm(formdata=None))
+    return _page(VerifyForm())
 
 
 @bp.route("/integrity/verify", methods=["POST"])

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ import jsonschema
 from flask import Blueprint, abort, g, jsonify, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from google.protobuf import json_format
-from wtforms import SelectField, TextAreaField
+from wtforms import SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from verdict.v1 import case_pb2, decision_pb2, policy_service_pb2 as ps
@@ -33,6 +33,7 @@ from server.audit.candidates import CandidateError
 from server.audit.reads import record_read
 from server.console.candidates import CandidateForm, resolve, revision_choices
 from server.console.context import services, state
+from server.console.forms import label_of
 from server.console.jobs import Busy, Job
 from server.console.signin import requires
 from server.decisionlog.record import LogRecord
@@ -110,10 +111,10 @@ class TestsForm(FlaskForm):
     revision = SelectField("Run the Rego tests of", validate_choice=True)
 
 
-def _forms(formdata: Any = None) -> tuple[PlaygroundForm, TestsForm]:
-    form, tests = PlaygroundForm(formdata=formdata), TestsForm(formdata=formdata)
+def _forms() -> tuple[PlaygroundForm, TestsForm]:
+    form, tests = PlaygroundForm(), TestsForm(prefix="tests")
     form.revision.choices = tests.revision.choices = revision_choices([CURRENT])
-    form.compare.choices = [("", "— no comparison —"), *form.revision.choices]
+    form.compare.choices = [SelectChoice("", "— no comparison —"), *form.revision.choices]
     return form, tests
 
 
@@ -148,21 +149,20 @@ def decide_on(choice: str, label: str, request_: ps.DecideRequest, caller: str) 
     return tried
 
 
-@dataclass
-class Comparison:
-    differences: list[str] = field(default_factory=list)
-
-
-def _flat(doc: Any, prefix: str, out: dict[str, Any]) -> dict[str, Any]:
-    if isinstance(doc, dict):
-        for key, value in doc.items():
-            if key not in ("reasons", "text_en", "text_nl"):
-                _flat(value, f"{prefix}.{key}" if prefix else key, out)
-    elif isinstance(doc, list) and doc and isinstance(doc[0], dict):
-        for i, value in enumerate(doc):
-            _flat(value, f"{prefix}[{i}]", out)
-    else:
-        out[prefix] = doc
+def _fields(doc: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Fields to compare, two levels deep; lists of clauses by their clause IDs. Reasons, criteria
+    and factors are compared as citations, and texts follow the clauses."""
+    out: dict[str, Any] = {}
+    for key, value in doc.items():
+        path = f"{prefix}{key}"
+        if key in ("reasons", "criteria", "factors", "text_en", "text_nl"):
+            continue
+        if isinstance(value, dict) and not prefix:
+            out.update(_fields(value, f"{path}."))
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            out[path] = [v.get("clause_id", "?") for v in value]
+        else:
+            out[path] = value
     return out
 
 
@@ -176,18 +176,19 @@ def differences(a: decision_pb2.Decision, b: decision_pb2.Decision) -> list[str]
     cites_b = {(r.clause_id, kind(r.kind)) for r in [*b.reasons, *b.public_interest.reasons]}
     out += [f"now cites {c} ({k.removeprefix('REASON_KIND_').lower()})" for c, k in sorted(cites_b - cites_a)]
     out += [f"no longer cites {c} ({k.removeprefix('REASON_KIND_').lower()})" for c, k in sorted(cites_a - cites_b)]
-    skip = ("decision_id", "policy_revision", "decided_at", "summary_en", "summary_nl")
-    flat_a = _flat({k: v for k, v in json_format.MessageToDict(a, preserving_proto_field_name=True).items() if k not in skip}, "", {})
-    flat_b = _flat({k: v for k, v in json_format.MessageToDict(b, preserving_proto_field_name=True).items() if k not in skip}, "", {})
-    for key in sorted(set(flat_a) | set(flat_b)):
-        if key != "outcome" and flat_a.get(key) != flat_b.get(key):
-            out.append(f"{key}: {json.dumps(flat_a.get(key))} → {json.dumps(flat_b.get(key))}")
+    skip = ("decision_id", "policy_revision", "decided_at", "summary_en", "summary_nl", "outcome")
+    fields_a, fields_b = ({k: v for k, v in _fields(json_format.MessageToDict(d, preserving_proto_field_name=True)).items()
+                           if k not in skip} for d in (a, b))
+    for key in sorted(set(fields_a) | set(fields_b)):
+        if fields_a.get(key) != fields_b.get(key):
+            out.append(f"{key}: {json.dumps(fields_a.get(key))} → {json.dumps(fields_b.get(key))}")
     return out
 
 
 def _page(form: PlaygroundForm, tests: TestsForm, status: int = 200, **view: Any) -> Any:
     return render_template("playground.html", form=form, tests_form=tests, examples=examples(),
-                           candidate_form=CandidateForm(next=url_for("playground.page")),
+                           candidate_form=CandidateForm(prefix="candidate", next=url_for("playground.page")),
+                           candidates=state().candidates.of(g.caller.name),
                            show_input=g.caller.may("audit:read"), jobs=state().jobs.of(g.caller.name, "rego tests"),
                            **view), status
 
@@ -229,7 +230,7 @@ def run() -> Any:
         return _page(form, tests, 400)
     s, caller = services(), g.caller.name
     choices = [form.revision.data] + ([form.compare.data] if form.compare.data else [])
-    labels = dict(form.revision.choices)
+    labels = {c.value: c.label for c in form.revision.choices}
     record_read(s.log, caller, "Playground", {"account_id": request_.case.content.author_account_id,
                                                "revisions": [c.partition(":")[2] or c for c in choices]}, via="console")
     tried = [decide_on(c, labels[c], request_, caller) for c in choices]
@@ -266,7 +267,7 @@ def run_tests() -> Any:
         tests.revision.errors = ["This revision has no Rego tests: an archived revision keeps only the policies as served. "
                                  "Add the git ref it came from as a candidate, or upload a bundle with its *_test.rego files."]
         return _page(form, tests, 400)
-    label = dict(tests.revision.choices)[tests.revision.data]
+    label = label_of(tests.revision)
     try:
         job = state().jobs.start(g.caller.name, "rego tests", {"revision": label}, lambda job: _run_tests(bundle))
     except Busy as exc:

@@ -21,7 +21,7 @@ from server.audit.reads import record_read
 from server.audit.replay import Replayer
 from server.console.candidates import CandidateForm, resolve, revision_choices
 from server.console.context import services, state
-from server.console.forms import FilterForm
+from server.console.forms import FilterForm, label_of
 from server.console.impact import bars, cell_examples, clause_examples, matrix
 from server.console.jobs import Busy, Job
 from server.console.signin import requires
@@ -39,22 +39,23 @@ class ReplayForm(FilterForm):
         csrf = True  # starting a replay is a POST that does work and writes to the log
 
 
-def _form(formdata: Any = None) -> ReplayForm:
-    form = ReplayForm(formdata=formdata)
+def _form(**formdata: Any) -> ReplayForm:
+    """``formdata``: the query's filters, on the page a search links to; otherwise the POST's form."""
+    form = ReplayForm(**formdata)
     form.against.choices = revision_choices([RECORDED, ("current", "the server's policies as they are now (rego/)")])
     return form
 
 
 def _page(form: ReplayForm, status: int = 200) -> Any:
     return render_template("replay.html", form=form, jobs=state().jobs.of(g.caller.name, "replay"),
-                           candidate_form=CandidateForm(next=url_for("replay.page")),
+                           candidate_form=CandidateForm(prefix="candidate", next=url_for("replay.page")),
                            candidates=state().candidates.of(g.caller.name)), status
 
 
 @bp.route("/replay")
 @requires("audit:replay")
 def page() -> Any:
-    return _page(_form(request.args or None))
+    return _page(_form(formdata=request.args) if request.args else _form())
 
 
 @bp.route("/replay", methods=["POST"])
@@ -70,7 +71,7 @@ def start() -> Any:
         form.against.errors = [str(exc)]
         return _page(form, 400)
     s, caller, flt, examples = services(), g.caller.name, form.to_filter(), form.examples.data
-    asked = {"filter": form.filter_args(), "against": dict(form.against.choices).get(against, against),
+    asked = {"filter": form.filter_args(), "against": label_of(form.against),
              "candidate_revision": candidate.revision if candidate else ""}
 
     def work(job: Job) -> Any:
