@@ -56,8 +56,12 @@ clause-coverage: ## every clause of POLICIES.md has a rule and a test
 run: ## start OPA on :8181 and the gRPC server on :50051 with demo accounts
 	$(BIN)/python -m server.devrun
 
-bench: ## load benchmark against bare OPA (writes bench/results.json and a chart)
+bench: ## load benchmark against bare OPA (writes bench/results.json and a chart), then bench-console
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.console
+
+bench-console: ## the console's search over 1,000,000 logged decisions, and page weights (bench/console.json)
+	$(BIN)/python -m bench.console
 
 bench-quick: ## a short benchmark for development
 	$(BIN)/python -m bench.run --quick

@@ -31,7 +31,7 @@ from server.engine.base import EngineError
 bp = Blueprint("decisions", __name__)
 
 PAGE = 50
-COUNT_CAP = 10_000  # past this, "more than 10,000": an exact count of a million rows is not worth the wait
+COUNT_CAP = 1_000  # past this, "more than 1,000": counting half a million records is not worth the wait
 
 
 def read(rpc: str, what: dict[str, Any]) -> None:

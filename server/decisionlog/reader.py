@@ -56,33 +56,61 @@ class Filter:
     evaluated_only: bool = False  # only records OPA decided (not apply or audit reads)
     without_audit_reads: bool = False
 
-    def where(self) -> tuple[str, list[Any]]:
-        clauses, params = [], []
-        for column in ("account_id", "post_id", "policy", "outcome", "caller", "kind"):
-            value = getattr(self, column)
-            if value:
-                clauses.append(f"{column} = ?")
-                params.append(value)
-        if self.clause_id:
-            clauses.append("seq IN (SELECT seq FROM decision_clauses WHERE clause_id = ?)")
+    def leading(self) -> str:
+        """The filter the query is driven by: the one that, in a decision log, leaves the fewest
+        records (a post, an account, a time range, a clause), else "" (the database chooses).
+        A scan continuing in log order (``after_seq``) is not led by its time range: sorting
+        the range again for every page would cost more than walking the log in order."""
+        present = {"post_id": self.post_id, "account_id": self.account_id,
+                   "time": (self.since or self.until) and not self.after_seq, "clause_id": self.clause_id}
+        return next((name for name, value in present.items() if value), "")
+
+    def source(self) -> tuple[str, list[Any], str]:
+        """``FROM ... WHERE ...`` over the log as ``d``, its parameters, and the seq column to order by.
+
+        The leading filter is given to the database as an indexed column; the others as
+        expressions no index answers, so that neither SQLite without statistics nor any
+        planner walks the half of the log a common policy or caller matches to find the
+        few records of a post, an account, a day or a rarely cited clause. A leading
+        clause joins the clause index; otherwise a clause is looked up record by record.
+        """
+        lead = self.leading()
+        conds, params = [], []
+        source, seq = "decision_log d", "d.seq"
+
+        def column(name: str) -> str:
+            return f"d.{name}" if lead in ("", name) else f"(d.{name} || '')"
+
+        if self.clause_id and lead == "clause_id":
+            source, seq = "decision_clauses c JOIN decision_log d ON d.seq = c.seq", "c.seq"
+            conds.append("c.clause_id = ?")
             params.append(self.clause_id)
+        elif self.clause_id:
+            conds.append("EXISTS (SELECT 1 FROM decision_clauses c WHERE c.clause_id = ? AND c.seq = d.seq)")
+            params.append(self.clause_id)
+        for name in ("account_id", "post_id", "policy", "outcome", "caller", "kind"):
+            value = getattr(self, name)
+            if value:
+                conds.append(f"{column(name)} = ?")
+                params.append(value)
+        recorded = "d.recorded_at" if lead == "time" else "(d.recorded_at || '')"
         if self.since:
-            clauses.append("recorded_at >= ?")
+            conds.append(f"{recorded} >= ?")
             params.append(self.since)
         if self.until:
-            clauses.append("recorded_at < ?")
+            conds.append(f"{recorded} < ?")
             params.append(self.until)
         if self.evaluated_only:
-            clauses.append(f"kind IN ({', '.join(repr(k) for k in EVALUATED_KINDS)})")
+            conds.append(f"d.kind IN ({', '.join(repr(k) for k in EVALUATED_KINDS)})")
         if self.without_audit_reads and not self.kind:
-            clauses.append("kind <> 'audit_read'")
+            conds.append("d.kind <> 'audit_read'")
         if self.after_seq:
-            clauses.append("seq > ?")
+            conds.append(f"{seq} > ?")
             params.append(self.after_seq)
         if self.before_seq:
-            clauses.append("seq < ?")
+            conds.append(f"{seq} < ?")
             params.append(self.before_seq)
-        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+        return f" FROM {source}" + ((" WHERE " + " AND ".join(conds)) if conds else ""), params, seq
 
 
 class LogReader:
@@ -110,29 +138,33 @@ class LogReader:
         return {str(d) for (d,) in self.db.query(f"SELECT decision_id FROM decision_log WHERE decision_id IN ({marks})", decision_ids)}
 
     def query(self, flt: Filter, limit: int = 100, newest_first: bool = False) -> list[LogRecord]:
-        where, params = flt.where()
+        """Matching records in log order (or newest first), at most ``limit``.
+
+        First the seqs, from the indexes alone where they can answer (the records are
+        kilobytes each: a sort over a time range must not carry them); then those records.
+        """
+        source, params, seq = flt.source()
         order = "DESC" if newest_first else "ASC"
         with self.db.transaction() as cur:
-            rows = cur.execute(f"SELECT {_COLUMNS} FROM decision_log{where} ORDER BY seq {order} LIMIT ?", (*params, limit)).fetchall()
+            seqs = [int(s) for (s,) in cur.execute(f"SELECT {seq}{source} ORDER BY {seq} {order} LIMIT ?", (*params, limit)).fetchall()]
+            rows: list[tuple] = []
             clauses: dict[int, list[str]] = {}
-            # The clauses of exactly these records: a sparse page (one account in a large log) spans
-            # a long range of seqs, and the records between are not this page's.
-            for start in range(0, len(rows), 500):
-                seqs = [row[0] for row in rows[start:start + 500]]
-                for seq, clause in cur.execute(
-                    f"SELECT seq, clause_id FROM decision_clauses WHERE seq IN ({', '.join('?' * len(seqs))}) ORDER BY clause_id",
-                    seqs,
-                ).fetchall():
+            for start in range(0, len(seqs), 500):
+                chunk = seqs[start:start + 500]
+                marks = ", ".join("?" * len(chunk))
+                rows += cur.execute(f"SELECT {_COLUMNS} FROM decision_log WHERE seq IN ({marks})", chunk).fetchall()
+                for seq, clause in cur.execute(f"SELECT seq, clause_id FROM decision_clauses WHERE seq IN ({marks}) ORDER BY clause_id",
+                                               chunk).fetchall():
                     clauses.setdefault(int(seq), []).append(clause)
+            rows.sort(key=lambda row: int(row[0]), reverse=newest_first)
             return [_record(row, clauses.get(int(row[0]), [])) for row in rows]
 
     def count(self, flt: Filter, cap: int | None = None) -> int:
         """How many records match; with ``cap``, counting stops past it (``cap + 1`` means "more than cap")."""
-        where, params = flt.where()
+        source, params, _ = flt.source()
         if cap is None:
-            return int(self.db.query(f"SELECT COUNT(*) FROM decision_log{where}", params)[0][0])
-        return int(self.db.query(f"SELECT COUNT(*) FROM (SELECT 1 FROM decision_log{where} LIMIT ?) AS matching",
-                                 (*params, cap + 1))[0][0])
+            return int(self.db.query(f"SELECT COUNT(*){source}", params)[0][0])
+        return int(self.db.query(f"SELECT COUNT(*) FROM (SELECT 1{source} LIMIT ?) AS matching", (*params, cap + 1))[0][0])
 
     def scan(self, flt: Filter | None = None, page: int = 1000) -> Iterator[LogRecord]:
         """Every matching record in chain order, page by page (replay, verify)."""
