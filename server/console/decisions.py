@@ -75,7 +75,9 @@ def search() -> Any:
                            args=form.filter_args())
 
 
-def _record_or_404(decision_id: str) -> LogRecord:
+def _read_record(rpc: str, decision_id: str) -> LogRecord:
+    """The record, read as ``rpc`` (recorded first, as the AuditService does), or 404."""
+    read(rpc, {"decision_id": decision_id})
     try:
         check_id(decision_id, "decision_id")
         return services().reader.get(decision_id)
@@ -87,8 +89,7 @@ def _record_or_404(decision_id: str) -> LogRecord:
 @requires("audit:read")
 def show(decision_id: str) -> Any:
     s = services()
-    read("GetDecision", {"decision_id": decision_id})
-    record = _record_or_404(decision_id)
+    record = _read_record("GetDecision", decision_id)
     decision = assessment = None
     if record.kind == "decide":
         decision = decision_from_record(record.body, s.archive.catalog(record.revision))
@@ -114,8 +115,7 @@ def show(decision_id: str) -> Any:
 @requires("audit:read")
 def explanation(decision_id: str) -> Any:
     s = services()
-    read("ExplainDecision", {"decision_id": decision_id})
-    record = _record_or_404(decision_id)
+    record = _read_record("ExplainDecision", decision_id)
     error, trace, texts = "", None, {"en": "", "nl": ""}
     try:
         trace, texts["en"], texts["nl"] = explain(record, s.archive)
@@ -130,8 +130,7 @@ def explanation(decision_id: str) -> Any:
 def proof_file(decision_id: str) -> Any:
     """The inclusion proof as `verdict audit prove` writes it, for `verdict audit verify-proof`."""
     s = services()
-    read("ProveDecision", {"decision_id": decision_id})
-    _record_or_404(decision_id)
+    _read_record("ProveDecision", decision_id)
     try:
         proof = s.reader.prove(decision_id)
     except NotSigned as exc:

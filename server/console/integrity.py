@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
@@ -13,7 +13,8 @@ from wtforms.validators import Length, Optional, ValidationError
 from server.audit.reads import record_read
 from server.audit.verify import verify
 from server.console.context import services, state
-from server.console.jobs import Busy, Job
+from server.console import jobs
+from server.console.jobs import Job
 from server.console.signin import requires
 from server.decisionlog.note import Checkpoint, NoteError
 from server.decisionlog.reader import NotSigned
@@ -49,7 +50,7 @@ def _page(form: VerifyForm, status: int = 200) -> Any:
     published = s.witness.entries()[-1] if s.witness is not None and s.witness.path.exists() else None
     return render_template("integrity.html", form=form, head=head, head_error=head_error, published=published,
                            public_key=s.verifier.text() if s.verifier else "", witness=s.witness,
-                           jobs=state().jobs.of(g.caller.name, "verify")), status
+                           jobs=state().jobs.of(g.caller.name, "verify run")), status
 
 
 @bp.route("/integrity")
@@ -74,10 +75,8 @@ def start() -> Any:
                                                   "findings": [f.kind for f in result.findings]}, via="console")
         return result
 
-    try:
-        job = state().jobs.start(caller, "verify", {"since": bool(since)}, work)
-    except Busy as exc:
-        form.since.errors = [str(exc)]
+    job = jobs.start("verify run", {"since": bool(since)}, work, form.since)
+    if job is None:
         return _page(form, 409)
     return redirect(url_for("integrity.result", job_id=job.id))
 
@@ -85,8 +84,5 @@ def start() -> Any:
 @bp.route("/integrity/verify/<job_id>")
 @requires("audit:read")
 def result(job_id: str) -> Any:
-    job = state().jobs.get(job_id, g.caller.name, "verify")
-    if job is None:
-        abort(404, description="No verify run of yours by that ID (results are kept while the server runs).")
-    template = "verify_status.html" if request.headers.get("HX-Request") else "verify_job.html"
-    return render_template(template, job=job, result=job.result)
+    job = jobs.mine("verify run", job_id)
+    return jobs.render_job(job, "verify", result=job.result)

@@ -16,8 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import structlog
+from flask import abort, g, render_template, request
+from wtforms import Field
 
 from server.api.errors import status_for
+from server.console.context import state
 
 log = structlog.get_logger("console")
 
@@ -92,3 +95,29 @@ class Jobs:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+# ---------------------------------------------------------------- in a view
+
+
+def start(kind: str, asked: dict[str, Any], work: Callable[[Job], Any], field: Field) -> Job | None:
+    """Start the signed-in caller's job; None, with the reason on ``field``, if one of the kind still runs."""
+    try:
+        return state().jobs.start(g.caller.name, kind, asked, work)
+    except Busy as exc:
+        field.errors = [str(exc)]
+        return None
+
+
+def mine(kind: str, job_id: str) -> Job:
+    """The signed-in caller's job, or 404."""
+    job = state().jobs.get(job_id, g.caller.name, kind)
+    if job is None:
+        abort(404, description=f"No {kind} of yours by that ID (results are kept while the server runs).")
+    return job
+
+
+def render_job(job: Job, name: str, **view: Any) -> str:
+    """The job's page (``NAME_job.html``), or for htmx's polling only its status section (``NAME_status.html``)."""
+    template = f"{name}_status.html" if request.headers.get("HX-Request") else f"{name}_job.html"
+    return render_template(template, job=job, **view)

@@ -34,7 +34,7 @@ from server.audit.reads import record_read
 from server.console.candidates import CandidateForm, resolve, revision_choices
 from server.console.context import services, state
 from server.console.forms import label_of
-from server.console.jobs import Busy, Job
+from server.console import jobs
 from server.console.signin import requires
 from server.decisionlog.record import LogRecord
 from server.engine.bundle import Bundle
@@ -189,7 +189,7 @@ def _page(form: PlaygroundForm, tests: TestsForm, status: int = 200, **view: Any
     return render_template("playground.html", form=form, tests_form=tests, examples=examples(),
                            candidate_form=CandidateForm(prefix="candidate", next=url_for("playground.page")),
                            candidates=state().candidates.of(g.caller.name),
-                           show_input=g.caller.may("audit:read"), jobs=state().jobs.of(g.caller.name, "rego tests"),
+                           show_input=g.caller.may("audit:read"), jobs=state().jobs.of(g.caller.name, "test run"),
                            **view), status
 
 
@@ -268,10 +268,8 @@ def run_tests() -> Any:
                                  "Add the git ref it came from as a candidate, or upload a bundle with its *_test.rego files."]
         return _page(form, tests, 400)
     label = label_of(tests.revision)
-    try:
-        job = state().jobs.start(g.caller.name, "rego tests", {"revision": label}, lambda job: _run_tests(bundle))
-    except Busy as exc:
-        tests.revision.errors = [str(exc)]
+    job = jobs.start("test run", {"revision": label}, lambda job: _run_tests(bundle), tests.revision)
+    if job is None:
         return _page(form, tests, 409)
     return redirect(url_for("playground.test_result", job_id=job.id))
 
@@ -279,8 +277,5 @@ def run_tests() -> Any:
 @bp.route("/playground/tests/<job_id>")
 @requires("decide")
 def test_result(job_id: str) -> Any:
-    job = state().jobs.get(job_id, g.caller.name, "rego tests")
-    if job is None:
-        abort(404, description="No test run of yours by that ID (results are kept while the server runs).")
-    template = "tests_status.html" if request.headers.get("HX-Request") else "tests_job.html"
-    return render_template(template, job=job, report=job.result)
+    job = jobs.mine("test run", job_id)
+    return jobs.render_job(job, "tests", report=job.result)

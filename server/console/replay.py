@@ -23,7 +23,8 @@ from server.console.candidates import CandidateForm, resolve, revision_choices
 from server.console.context import services, state
 from server.console.forms import FilterForm, label_of
 from server.console.impact import bars, cell_examples, clause_examples, matrix
-from server.console.jobs import Busy, Job
+from server.console import jobs
+from server.console.jobs import Job
 from server.console.signin import requires
 
 bp = Blueprint("replay", __name__)
@@ -84,40 +85,34 @@ def start() -> Any:
         finally:
             replayer.close()
 
-    try:
-        job = state().jobs.start(caller, "replay", asked, work)
-    except Busy as exc:
-        form.against.errors = [str(exc)]
+    job = jobs.start("replay", asked, work, form.against)
+    if job is None:
         return _page(form, 409)
     return redirect(url_for("replay.result", job_id=job.id))
 
 
-def _job(job_id: str) -> Job:
-    job = state().jobs.get(job_id, g.caller.name, "replay")
-    if job is None:
-        abort(404, description="No replay of yours by that ID (results are kept while the server runs).")
+def _finished(job_id: str) -> Job:
+    job = jobs.mine("replay", job_id)
+    if job.result is None:
+        abort(409, description="The replay has not finished.")
     return job
 
 
 @bp.route("/replay/<job_id>")
 @requires("audit:replay")
 def result(job_id: str) -> Any:
-    job = _job(job_id)
-    report = job.result
-    view = {"job": job, "report": report}
+    job = jobs.mine("replay", job_id)
+    report, view = job.result, {}
     if report is not None:
         m = matrix(report)
-        view.update(matrix=m, bars=bars(m), clauses=sorted(set(report.clauses_added) | set(report.clauses_removed)))
-    template = "replay_status.html" if request.headers.get("HX-Request") else "replay_job.html"
-    return render_template(template, **view)
+        view = {"matrix": m, "bars": bars(m), "clauses": sorted(set(report.clauses_added) | set(report.clauses_removed))}
+    return jobs.render_job(job, "replay", report=report, **view)
 
 
 @bp.route("/replay/<job_id>/cell")
 @requires("audit:replay")
 def cell(job_id: str) -> Any:
-    job = _job(job_id)
-    if job.result is None:
-        abort(409, description="The replay has not finished.")
+    job = _finished(job_id)
     before, after = request.args.get("from", ""), request.args.get("to", "")
     examples = cell_examples(job.result, before, after)
     count = matrix(job.result).count(before, after)
@@ -127,9 +122,7 @@ def cell(job_id: str) -> Any:
 @bp.route("/replay/<job_id>/clause")
 @requires("audit:replay")
 def clause(job_id: str) -> Any:
-    job = _job(job_id)
-    if job.result is None:
-        abort(409, description="The replay has not finished.")
+    job = _finished(job_id)
     clause_id, kind, change = request.args.get("clause", ""), request.args.get("kind", ""), request.args.get("change", "")
     if change not in ("added", "removed"):
         abort(404, description="change is added or removed")
