@@ -85,4 +85,4 @@ def start() -> Any:
 @requires("audit:read")
 def result(job_id: str) -> Any:
     job = jobs.mine("verify run", job_id)
-    return jobs.render_job(job, "verify", result=job.result)
+    return jobs.render_job(job, "verify")

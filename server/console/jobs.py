@@ -117,7 +117,15 @@ def mine(kind: str, job_id: str) -> Job:
     return job
 
 
-def render_job(job: Job, name: str, **view: Any) -> str:
-    """The job's page (``NAME_job.html``), or for htmx's polling only its status section (``NAME_status.html``)."""
+def render_job(job: Job, name: str, view: Callable[[Any], dict[str, Any]] | None = None) -> str:
+    """The job's page (``NAME_job.html``), or for htmx's polling only its status section
+    (``NAME_status.html``), with ``result`` and what ``view`` makes of it once it is there.
+
+    The job is read once, finished first: its result is set before it is marked finished,
+    so a page never shows a finished job without its result.
+    """
+    finished = job.finished
+    result = job.result if finished else None
+    extra = view(result) if view is not None and result is not None else {}
     template = f"{name}_status.html" if request.headers.get("HX-Request") else f"{name}_job.html"
-    return render_template(template, job=job, **view)
+    return render_template(template, job=job, finished=finished, result=result, **extra)

@@ -278,4 +278,4 @@ def run_tests() -> Any:
 @requires("decide")
 def test_result(job_id: str) -> Any:
     job = jobs.mine("test run", job_id)
-    return jobs.render_job(job, "tests", report=job.result)
+    return jobs.render_job(job, "tests")

@@ -101,12 +101,11 @@ def _finished(job_id: str) -> Job:
 @bp.route("/replay/<job_id>")
 @requires("audit:replay")
 def result(job_id: str) -> Any:
-    job = jobs.mine("replay", job_id)
-    report, view = job.result, {}
-    if report is not None:
+    def view(report: Any) -> dict[str, Any]:
         m = matrix(report)
-        view = {"matrix": m, "bars": bars(m), "clauses": sorted(set(report.clauses_added) | set(report.clauses_removed))}
-    return jobs.render_job(job, "replay", report=report, **view)
+        return {"matrix": m, "bars": bars(m), "clauses": sorted(set(report.clauses_added) | set(report.clauses_removed))}
+
+    return jobs.render_job(jobs.mine("replay", job_id), "replay", view)
 
 
 @bp.route("/replay/<job_id>/cell")

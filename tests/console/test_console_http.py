@@ -464,3 +464,32 @@ def test_without_callers_the_server_refuses_to_start_a_console(opa_url, tmp_path
 
     with pytest.raises(ConsoleConfigError, match="needs a callers file"):
         start_server(f"sqlite:///{tmp_path}/v.db", opa_url, tmp_path, console_listen="127.0.0.1:0")
+
+
+class FinishingWhileRead:
+    """A verify run that finishes while its page reads it: what is read first sees it running,
+    what is read after sees it finished, with its result."""
+
+    def __init__(self, job, result) -> None:
+        self.job, self.final, self.looked = job, result, False
+
+    def __getattr__(self, name: str):
+        if name not in ("finished", "result"):
+            return getattr(self.job, name)
+        looked, self.looked = self.looked, True
+        return looked if name == "finished" else (self.final if looked else None)
+
+
+def test_a_job_finishing_while_its_page_is_made_is_shown_running_or_finished_never_broken(console):
+    from server.audit.verify import Verification
+    from server.console.context import STATE
+    from server.console.jobs import Job
+
+    jobs = console.app.console.app.extensions[STATE].jobs
+    job = Job("racing-job", "reader", "verify run", {})
+    jobs._jobs[job.id] = FinishingWhileRead(job, Verification(records=3))
+    reader = console.browser("reader")
+    for headers in ({"HX-Request": "true"}, {}):
+        jobs._jobs[job.id].looked = False
+        response = reader.get(f"/integrity/verify/{job.id}", headers=headers)
+        assert response.status_code == 200 and "Verifying the log" in response.text
