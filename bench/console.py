@@ -106,7 +106,6 @@ def grow(db_url: str, signer: Ed25519Signer, models: list[LogRecord], total: int
     writer = LogWriter(TreeWriter(signer))
     started = time.perf_counter()
     rng = random.Random(13)
-    audit_model = LogRecord(decision_id="", kind="audit_read", recorded_at="", caller="", revision="", body={})
     made = 0
     while made < total:
         batch = []
@@ -130,7 +129,6 @@ def grow(db_url: str, signer: Ed25519Signer, models: list[LogRecord], total: int
         writer.committed(size)
         made += len(batch)
         print(f"  {made:,} records ({time.perf_counter() - started:.0f} s)", flush=True)
-    del audit_model
     db.close()
     return time.perf_counter() - started
 

@@ -18,6 +18,8 @@ from flask_session import Session
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
+from server.api.errors import status_for
+
 from server.console import candidates, decisions, integrity, playground, present, replay, revisions, signin
 from server.console.candidates import CandidateStore
 from server.console.context import EXTENSION, STATE, Services, State
@@ -29,6 +31,8 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 MAX_UPLOAD = 8 * 1024 * 1024  # a candidate bundle
 MAX_SESSIONS = 1000
+# The API's status of a failure, as an HTTP status.
+HTTP_STATUS = {"INVALID_ARGUMENT": 400, "PERMISSION_DENIED": 403, "NOT_FOUND": 404, "ABORTED": 409, "UNAVAILABLE": 503}
 
 
 def security_headers(response: Response, tls: bool) -> Response:
@@ -84,6 +88,16 @@ def create_app(services: Services, session_seconds: float = 1800.0, tls: bool = 
         else:
             message = error.description
         return render_template("error.html", title=f"{error.code} {error.name}", message=message), error.code
+
+    @app.errorhandler(Exception)
+    def service_error(error: Exception) -> Any:
+        """What the server's services raise, worded and classed as the API answers it: with the log or the
+        store unavailable, nothing is shown (a read that cannot be recorded is not made)."""
+        code, message = status_for(error)
+        if code.name not in HTTP_STATUS:
+            log.exception("console request failed", path=request.path, error_type=type(error).__name__)
+        return render_template("error.html", title=code.name.replace("_", " ").capitalize(),
+                               message=f"{code.name}: {message}"), HTTP_STATUS.get(code.name, 500)
 
     for module in (signin, decisions, revisions, candidates, replay, integrity, playground):
         app.register_blueprint(module.bp)

@@ -493,3 +493,17 @@ def test_a_job_finishing_while_its_page_is_made_is_shown_running_or_finished_nev
         jobs._jobs[job.id].looked = False
         response = reader.get(f"/integrity/verify/{job.id}", headers=headers)
         assert response.status_code == 200 and "Verifying the log" in response.text
+
+
+def test_when_a_read_cannot_be_recorded_nothing_is_shown(console, monkeypatch):
+    from server.decisionlog.log import DecisionLogError
+
+    def unavailable(*args, **kwargs):
+        raise DecisionLogError("decision log unavailable: disk full")
+
+    monkeypatch.setattr("server.console.decisions.record_read", unavailable)
+    auditor = console.browser("auditor")
+    for path in ("/decisions", f"/decisions/{console.seeded.ids[0]}", f"/decisions/{console.seeded.ids[0]}/proof.json"):
+        response = auditor.get(path)
+        assert response.status_code == 503 and "UNAVAILABLE: decision log or account store unavailable" in text_of(response.text)
+        assert "dec_" not in response.text.replace(console.seeded.ids[0], "") and "acc-" not in response.text
