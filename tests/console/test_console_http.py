@@ -507,3 +507,24 @@ def test_when_a_read_cannot_be_recorded_nothing_is_shown(console, monkeypatch):
         response = auditor.get(path)
         assert response.status_code == 503 and "UNAVAILABLE: decision log or account store unavailable" in text_of(response.text)
         assert "dec_" not in response.text.replace(console.seeded.ids[0], "") and "acc-" not in response.text
+
+
+def test_a_git_ref_becomes_a_candidate_with_its_tests(console):
+    from server.audit.candidates import from_git
+    from tests.conftest import REGO
+
+    engineer = console.browser("engineer")
+    assert engineer.post("/candidates", {"candidate-next": "/playground", "candidate-git_ref": "HEAD"}).status_code == 302
+    page = engineer.get("/playground").text
+    revision = from_git("HEAD", REGO).revision
+    assert f"candidate {revision[:12]} (git HEAD)" in page and "(with tests)" in page
+
+
+def test_the_playground_decides_on_an_archived_revision_and_compares_it(console):
+    engineer = console.browser("engineer")
+    revision = console.app.db.query("SELECT revision FROM policy_revisions")[0][0]
+    case = {"content": {"kind": "CONTENT_KIND_POST", "post_id": "p", "author_account_id": "acc-candidate-100k"},
+            "violation": {"policy": "POLICY_HATEFUL_CONDUCT", "rule": {"confirmed": True}}, "as_of": "2024-05-01T12:00:00Z"}
+    page = engineer.post("/playground", {"case": json.dumps(case), "revision": "current", "compare": f"archived:{revision}"}).text
+    assert page.count('<article class="tried"') == 2 and f"archived {revision[:12]}" in page
+    assert "Nothing: both revisions decide this case alike." in page  # the revision served is the one archived
