@@ -63,8 +63,7 @@ def full_enums(schema: dict[str, Any], doc: Any) -> Any:
     if isinstance(doc, list):
         return [full_enums(schema.get("items", {}), v) for v in doc]
     if isinstance(doc, str) and doc not in schema.get("enum", [doc]):
-        prefix = "_".join(schema["enum"][0].split("_")[:-1]) + "_" if schema["enum"][0].endswith("_UNSPECIFIED") else ""
-        full = prefix + doc.upper()
+        full = schema["enum"][0].removesuffix("UNSPECIFIED") + doc.upper()  # CONTENT_KIND_UNSPECIFIED -> CONTENT_KIND_POST
         return full if full in schema["enum"] else doc
     return doc
 

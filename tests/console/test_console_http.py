@@ -528,3 +528,16 @@ def test_the_playground_decides_on_an_archived_revision_and_compares_it(console)
     page = engineer.post("/playground", {"case": json.dumps(case), "revision": "current", "compare": f"archived:{revision}"}).text
     assert page.count('<article class="tried"') == 2 and f"archived {revision[:12]}" in page
     assert "Nothing: both revisions decide this case alike." in page  # the revision served is the one archived
+
+
+def test_every_example_case_loads_as_a_valid_case_of_the_api(console):
+    from tests.conftest import ROOT
+
+    engineer = console.browser("engineer")
+    names = sorted(p.stem for p in (ROOT / "examples/cases").glob("*.json"))
+    assert names
+    for name in names:
+        page = engineer.get(f"/playground?example={name}").text
+        case = text_of(re.search(r"<textarea[^>]*>(.*?)</textarea>", page, re.S).group(1))
+        assert "A valid case." in text_of(engineer.post("/playground/validate", {"case": case}).text), name
+    assert engineer.get("/playground?example=../callers").status_code == 404
