@@ -15,8 +15,10 @@ from server.decisionlog.checkpoints import WitnessMismatch
 from server.decisionlog.log import LogWriter
 from server.decisionlog.note import NoteError
 from server.decisionlog.tree import TreeHeadError
+from server.engine.bundle_signing import ALGORITHMS
 from server.engine.embedded import reexec_with_go_gc_tuned
 from server.logs import configure_logging
+from server.ops.http import HttpConfigError
 
 
 def main(argv: list[str] | None = None, writer: LogWriter | None = None, prog: str = "server") -> int:
@@ -60,6 +62,19 @@ def main(argv: list[str] | None = None, writer: LogWriter | None = None, prog: s
     parser.add_argument("--console-session-seconds", type=float, default=defaults.console_session_seconds,
                         help=f"a console session ends after this many idle seconds (default {defaults.console_session_seconds:g}; "
                              "at most 8 hours in any case; VERDICT_CONSOLE_SESSION_SECONDS)")
+    parser.add_argument("--http-listen", default=defaults.http_listen, metavar="HOST:PORT",
+                        help="the server's HTTP port for operations, e.g. 127.0.0.1:8282: OPA's Bundle Service API at /bundles/ "
+                             "(default: off; VERDICT_HTTP_LISTEN). Off loopback it needs --tls-cert/--tls-key")
+    parser.add_argument("--health-listen", default=defaults.health_listen, metavar="HOST:PORT",
+                        help="a plaintext gRPC port with only grpc.health.v1, for probes that cannot do TLS "
+                             "(Kubernetes grpc: probes); services '' (readiness) and 'liveness' (default: off; VERDICT_HEALTH_LISTEN)")
+    parser.add_argument("--bundle-service-dir", type=Path, default=defaults.bundle_service_dir, metavar="DIR",
+                        help="serve the bundle files in DIR (NAME.tar.gz, from `verdict bundle build`) at /bundles/NAME.tar.gz "
+                             "to OPA sidecars; each revision is checked and archived before it is served (VERDICT_BUNDLE_SERVICE_DIR)")
+    parser.add_argument("--bundle-verification-key", type=Path, default=defaults.bundle_verification_key, metavar="PEM",
+                        help="serve only bundles signed with this key (public key in PEM; VERDICT_BUNDLE_VERIFICATION_KEY)")
+    parser.add_argument("--bundle-signing-alg", default=defaults.bundle_signing_alg, choices=ALGORITHMS,
+                        help=f"the algorithm of that key (default {defaults.bundle_signing_alg}; VERDICT_BUNDLE_SIGNING_ALG)")
     args = parser.parse_args(argv)
     if args.checkpoint_records < 1 or args.checkpoint_seconds <= 0:
         parser.error("--checkpoint-records and --checkpoint-seconds must be positive")
@@ -71,10 +86,12 @@ def main(argv: list[str] | None = None, writer: LogWriter | None = None, prog: s
                        tls_cert=args.tls_cert, tls_key=args.tls_key, tls_client_ca=args.tls_client_ca,
                        account_cache_ttl=args.account_cache_ttl, log_key_file=args.log_key_file, witness_dir=args.witness,
                        checkpoint_records=args.checkpoint_records, checkpoint_seconds=args.checkpoint_seconds,
-                       console_listen=args.console_listen, console_session_seconds=args.console_session_seconds)
+                       console_listen=args.console_listen, console_session_seconds=args.console_session_seconds,
+                       http_listen=args.http_listen, health_listen=args.health_listen, bundle_service_dir=args.bundle_service_dir,
+                       bundle_verification_key=args.bundle_verification_key, bundle_signing_alg=args.bundle_signing_alg)
     try:
         app = build(settings, writer)
-    except (NoteError, WitnessMismatch, TreeHeadError, ConsoleConfigError) as exc:
+    except (NoteError, WitnessMismatch, TreeHeadError, ConsoleConfigError, HttpConfigError, OSError) as exc:
         print(f"verdict: cannot start: {exc}", file=sys.stderr)
         return 2
     stop = threading.Event()

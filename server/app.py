@@ -40,6 +40,7 @@ from server.engine.embedded import EmbeddedEngine
 from server.engine.resilience import ResilientEngine
 from server.engine.rest import RestEngine
 from server.enrichment.store import AccountStore
+from server.ops.endpoints import OpsEndpoints, start_ops
 
 log = structlog.get_logger("server")
 
@@ -83,6 +84,13 @@ class Settings:
     console_listen: str = ""
     # A console session ends after this many seconds without a request (and after 8 hours in any case).
     console_session_seconds: float = 1800.0
+    # Operations: the HTTP port (OPA's Bundle Service API at /bundles), a plaintext gRPC health port for probes,
+    # the directory of bundle files to serve and the public key they must be signed with (see server/ops/).
+    http_listen: str = ""
+    health_listen: str = ""
+    bundle_service_dir: Path | None = None
+    bundle_verification_key: Path | None = None
+    bundle_signing_alg: str = "RS256"
 
     @property
     def console_on(self) -> bool:
@@ -102,9 +110,14 @@ class Settings:
         s.checkpoint_seconds = float(os.environ.get("VERDICT_CHECKPOINT_SECONDS", s.checkpoint_seconds))
         s.console_listen = os.environ.get("VERDICT_CONSOLE_LISTEN", s.console_listen)
         s.console_session_seconds = float(os.environ.get("VERDICT_CONSOLE_SESSION_SECONDS", s.console_session_seconds))
+        s.http_listen = os.environ.get("VERDICT_HTTP_LISTEN", s.http_listen)
+        s.health_listen = os.environ.get("VERDICT_HEALTH_LISTEN", s.health_listen)
+        s.bundle_signing_alg = os.environ.get("VERDICT_BUNDLE_SIGNING_ALG", s.bundle_signing_alg)
         for name, var in (("callers_file", "VERDICT_CALLERS"), ("tls_cert", "VERDICT_TLS_CERT"),
                           ("tls_key", "VERDICT_TLS_KEY"), ("tls_client_ca", "VERDICT_TLS_CLIENT_CA"),
-                          ("log_key_file", "VERDICT_LOG_KEY_FILE"), ("witness_dir", "VERDICT_WITNESS_DIR")):
+                          ("log_key_file", "VERDICT_LOG_KEY_FILE"), ("witness_dir", "VERDICT_WITNESS_DIR"),
+                          ("bundle_service_dir", "VERDICT_BUNDLE_SERVICE_DIR"),
+                          ("bundle_verification_key", "VERDICT_BUNDLE_VERIFICATION_KEY")):
             if os.environ.get(var):
                 setattr(s, name, Path(os.environ[var]))
         return s
@@ -176,10 +189,13 @@ class App:
     health: HealthWatcher
     checkpointer: Checkpointer | None
     console: ConsoleServer | None = None
+    ops: OpsEndpoints | None = None
 
     def stop(self, grace: float = 2.0) -> None:
         if self.console is not None:
             self.console.stop()
+        if self.ops is not None:
+            self.ops.stop()
         self.health.stop()
         self.server.stop(grace).wait()
         self.log.close()
@@ -252,6 +268,7 @@ def build(settings: Settings, writer: LogWriter | None = None) -> App:
                                                 settings.bundle_dir),
                                 settings.console_listen, settings.console_session_seconds,
                                 (settings.tls_cert, settings.tls_key) if settings.tls_cert and settings.tls_key else None)
+    ops = start_ops(settings, health_servicer, archive, callers)
     watcher = HealthWatcher(health_servicer, engine, db, settings.health_interval)
     server.start()
     watcher.start()
@@ -260,4 +277,4 @@ def build(settings: Settings, writer: LogWriter | None = None) -> App:
     log.info("verdict serving", listen=settings.listen, port=port, engine=engine.name, db=db.describe(),
              tls="mtls" if settings.tls_client_ca else ("tls" if credentials else "off"),
              auth="tokens" if settings.callers_file else "off (development)", console=console.url if console else "off")
-    return App(settings, server, port, service, engine, db, decision_log, watcher, checkpointer, console)
+    return App(settings, server, port, service, engine, db, decision_log, watcher, checkpointer, console, ops)

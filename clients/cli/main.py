@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from clients.cli import accounts, audit, decide, dsa, rego, token
+from clients.cli import accounts, audit, bundle, decide, dsa, rego, token
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     decide.register(commands)
     accounts.register(commands)
     rego.register(commands)
+    bundle.register(commands)
     audit.register(commands)
     dsa.register(commands)
     token.register(commands)

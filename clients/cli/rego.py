@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from clients.cli.bundle import add_build_arguments
 from clients.cli.output import fail, print_json, table
 
 
@@ -67,16 +68,10 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     build = sub.add_parser(
         "build",
-        help="write the served bundle as an OPA bundle (bundle.tar.gz)",
-        description=(
-            "Write the policies and data of a bundle directory, without Rego tests and decision tables, as an OPA "
-            "bundle with the revision in its .manifest: `opa run --server bundle.tar.gz` serves exactly the revision "
-            "the server archives."
-        ),
+        help="alias of `verdict bundle build`",
+        description="The same as `verdict bundle build` (its earlier name): write the policies and data as an OPA bundle.",
     )
-    build.add_argument("--bundle", type=Path, default=Path("rego"), help="bundle directory (default: rego)")
-    build.add_argument("-o", "--output", type=Path, default=Path("bundle.tar.gz"), help="where to write it (default: bundle.tar.gz)")
-    build.set_defaults(handler=run_build)
+    add_build_arguments(build)
 
     revision = sub.add_parser("revision", help="print the content hash (revision) of a bundle directory")
     revision.add_argument("--bundle", type=Path, default=Path("rego"), help="bundle directory (default: rego)")
@@ -87,18 +82,6 @@ def _load(bundle_dir: Path, tests: bool = False):
     from server.engine.bundle import Bundle
 
     return Bundle.from_directory(bundle_dir, tests=tests)
-
-
-def run_build(args: argparse.Namespace) -> int:
-    from server.engine.bundle import BundleError
-
-    try:
-        bundle = _load(args.bundle)
-    except BundleError as exc:
-        return fail(str(exc))
-    args.output.write_bytes(bundle.tarball())
-    print(f"wrote {args.output}: {len(bundle.files)} files, revision {bundle.revision}")
-    return 0
 
 
 def run_revision(args: argparse.Namespace) -> int:

@@ -16,7 +16,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "new", help="create a token and add its hash to a callers file",
         description=(
             "Create a random caller token, print it once, and append its SHA-256 with the scopes to the callers\n"
-            "file the server reads (--callers / VERDICT_CALLERS). Scopes: decide, apply, audit:read, audit:replay, admin."
+            "file the server reads (--callers / VERDICT_CALLERS). Scopes: decide, apply, audit:read, audit:replay,\n"
+            "bundle:read (OPA sidecars fetching bundles from the bundle service), admin."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

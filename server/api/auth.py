@@ -29,7 +29,7 @@ import grpc
 
 from server.api.caller import current_caller
 
-SCOPES = ("decide", "apply", "audit:read", "audit:replay", "admin")
+SCOPES = ("decide", "apply", "audit:read", "audit:replay", "bundle:read", "admin")
 
 # The scope each RPC needs. Decide with apply=true also needs "apply",
 # checked in the servicer once the request is read.

@@ -5,14 +5,9 @@ from __future__ import annotations
 import io
 import subprocess
 import tarfile
-import zlib
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from server.engine.bundle import Bundle, BundleError, is_bundle_file, is_test_file
-
-# An uploaded bundle holds at most this many files and bytes, unpacked.
-MAX_FILES = 5_000
-MAX_BYTES = 64 * 1024 * 1024
+from server.engine.bundle import Bundle, BundleError, is_test_file
 
 
 class CandidateError(ValueError):
@@ -53,30 +48,11 @@ def from_git(ref: str, bundle_dir: Path, tests: bool = False) -> Bundle:
 
 
 def from_bundle(data: bytes, tests: bool = False) -> Bundle:
-    """The policies and data of an uploaded bundle (a .tar.gz as `verdict rego build` or
+    """The policies and data of an uploaded bundle (a .tar.gz as `verdict bundle build` or
     `opa build` make it; other files are ignored); with ``tests``, its Rego tests and
     decision tables too. Only regular files with paths inside the bundle are read."""
-    files: dict[str, bytes] = {}
-    count = size = 0
     try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r|*") as tar:
-            for member in tar:
-                if member.isdir():
-                    continue
-                if not member.isfile():
-                    raise CandidateError(f"bundle: {member.name!r} is not a regular file (links and devices are refused)")
-                count, size = count + 1, size + member.size
-                if count > MAX_FILES or size > MAX_BYTES:
-                    raise CandidateError(f"bundle: at most {MAX_FILES} files and {MAX_BYTES // 2**20} MiB unpacked")
-                parts = [p for p in PurePosixPath(member.name.lstrip("/")).parts if p != "."]
-                if not parts or ".." in parts:
-                    raise CandidateError(f"bundle: {member.name!r} is not a path inside the bundle")
-                name = "/".join(parts)
-                if is_bundle_file(name) and not any(p.startswith(".") for p in parts) and (tests or not is_test_file(name)):
-                    files[name] = tar.extractfile(member).read()  # type: ignore[union-attr]
-    except (tarfile.TarError, EOFError, OSError, zlib.error):
-        raise CandidateError("bundle: not a .tar.gz bundle") from None
-    try:
-        return Bundle.from_files(files)
-    except (BundleError, UnicodeDecodeError) as exc:
-        raise CandidateError(f"bundle: {exc}") from None
+        return Bundle.from_tarball(data, tests=tests)
+    except BundleError as exc:
+        message = str(exc)
+        raise CandidateError(message if message.startswith("bundle:") else f"bundle: {message}") from None

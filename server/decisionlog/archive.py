@@ -52,14 +52,17 @@ class PolicyArchive:
         with self._lock:
             if revision in self._known:
                 return
-            found = self._find(revision, bundle)
+            found = self._find(revision, bundle, cur)
             self.store(found, source="served", cur=cur)
             self._catalogs[revision] = catalog_of(found)
             self._known.add(revision)
 
-    def _find(self, revision: str, bundle: Bundle | None) -> Bundle:
+    def _find(self, revision: str, bundle: Bundle | None, cur: Cursor | None = None) -> Bundle:
         if bundle is not None and bundle.revision == revision:
             return bundle
+        archived = self._archived(revision, cur)
+        if archived is not None:  # archived already: by the bundle service, another server, an earlier run
+            return archived
         if self.bundle_dir is not None:
             try:
                 local = Bundle.from_directory(self.bundle_dir)
@@ -68,8 +71,8 @@ class PolicyArchive:
             if local.revision == revision:
                 return local
             raise ArchiveError(
-                f"OPA serves revision {revision[:12]} but {self.bundle_dir} holds {local.revision[:12]}: "
-                "the server cannot archive what OPA decides with, so it decides nothing"
+                f"OPA serves revision {revision[:12]} but {self.bundle_dir} holds {local.revision[:12]} and the "
+                "archive does not have it: the server cannot archive what OPA decides with, so it decides nothing"
             )
         raise ArchiveError(f"revision {revision[:12]} is not archived and no bundle directory is configured")
 
@@ -101,9 +104,17 @@ class PolicyArchive:
 
     def load(self, revision: str) -> Bundle:
         """The archived bundle of a revision, verified against its hash."""
-        rows = self.db.query("SELECT files FROM policy_revisions WHERE revision = ?", (revision,))
-        if not rows:
+        bundle = self._archived(revision)
+        if bundle is None:
             raise ArchiveError(f"revision {revision[:12]} is not in the policy archive")
+        return bundle
+
+    def _archived(self, revision: str, cur: Cursor | None = None) -> Bundle | None:
+        """The archived bundle (read in ``cur``'s transaction if given), or None."""
+        sql, params = "SELECT files FROM policy_revisions WHERE revision = ?", (revision,)
+        rows = cur.execute(sql, params).fetchall() if cur is not None else self.db.query(sql, params)
+        if not rows:
+            return None
         files = {path: text.encode("utf-8") for path, text in json.loads(rows[0][0]).items()}
         bundle = Bundle.from_files(files)
         if bundle.revision != revision:

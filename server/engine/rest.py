@@ -72,9 +72,12 @@ class RestEngine:
             raise EngineUnavailable(f"OPA at {self.url} answered something that is not JSON: {exc}") from None
         elapsed = (time.perf_counter() - started) * 1000
         provenance = answer.get("provenance") or {}
+        revision = revision_from_provenance(provenance)
         if "result" not in answer:
+            if not revision:  # no bundle active yet (a sidecar still downloading its first): fail closed
+                raise EngineUnavailable(f"OPA at {self.url} has no bundle activated")
             raise UndefinedDecision(f"data/{path} is undefined")
-        return Evaluation(answer["result"], revision_from_provenance(provenance), self.name, provenance.get("version", ""), elapsed)
+        return Evaluation(answer["result"], revision, self.name, provenance.get("version", ""), elapsed)
 
     def _http_error(self, exc: requests.HTTPError) -> Exception:
         response = exc.response
@@ -94,7 +97,8 @@ class RestEngine:
             self._local.client = None
 
     def healthy(self) -> bool:
-        return self._client().check_health()
+        """OPA answers and has activated its bundles (``/health?bundles``; 200 when it loads files)."""
+        return self._client().check_health(diagnostic_url=f"{self.url.rstrip('/')}/health?bundles")
 
     def close(self) -> None:
         self._reset()
