@@ -6,22 +6,40 @@ PROTOS := $(wildcard proto/verdict/v1/*.proto)
 STAMP  := $(VENV)/.installed
 CONSOLE := server/console
 HTMX   := $(CONSOLE)/static/vendor/htmx.min.js
+# Every dependency pinned with its hashes (make lock refreshes them from pyproject.toml).
+LOCK        := requirements.lock
+ENGINE_LOCK := requirements-engine.lock
+ENGINE      := opa-golib-python-bindings==0.4.4
+UV          := uv==0.13.9
 
 .DEFAULT_GOAL := help
-.PHONY: help setup proto chromium schemas time-zones test test-python test-rego clause-coverage run bench bench-quick bench-policy bench-console clean
+.PHONY: help setup install lock proto chromium schemas time-zones test test-python test-rego clause-coverage run bench bench-quick bench-policy bench-console clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-setup: $(STAMP) proto $(HTMX) chromium ## create .venv, install pinned dependencies, generate protobuf code, the console's assets and browser
+setup: install chromium ## create .venv from the lock files (hashes checked), generate protobuf code, the console's assets and browser
 
-# The embedded OPA engine declares Python >= 3.14 but works on 3.11: it gets its
-# own pinned step, so --ignore-requires-python touches no other package.
-$(STAMP): pyproject.toml
+install: $(STAMP) proto $(HTMX) ## what setup does but the browser: the steps deploy/Dockerfile runs
+
+# Every package comes from the lock files and must match a hash there; then the
+# project itself, with nothing more fetched (its build backend, setuptools, is in
+# the lock). The embedded OPA engine declares Python >= 3.14 but works on 3.11: it
+# has its own lock file, so --ignore-requires-python touches no other package.
+$(STAMP): pyproject.toml $(LOCK) $(ENGINE_LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --ignore-requires-python opa-golib-python-bindings==0.4.4
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes --no-deps --ignore-requires-python -r $(ENGINE_LOCK)
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+lock: ## refresh requirements.lock and requirements-engine.lock from pyproject.toml (uv pip compile --generate-hashes)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check $(UV)
+	$(BIN)/uv pip compile pyproject.toml --extra test --generate-hashes --universal --python-version 3.11 \
+		--custom-compile-command "make lock" -o $(LOCK)
+	echo "$(ENGINE)" | $(BIN)/uv pip compile - --no-deps --generate-hashes --universal --python-version 3.14 \
+		--custom-compile-command "make lock" -o $(ENGINE_LOCK)
 
 # The console's one front-end library, from the npm registry (pinned with its integrity hash), served locally.
 $(HTMX): $(CONSOLE)/package.json $(CONSOLE)/package-lock.json
