@@ -4,7 +4,9 @@ with one WSGI application per path prefix, in threads of the server process.
 It starts with the Bundle Service API at ``/bundles``; another endpoint
 (e.g. ``/metrics``) is one more entry in ``apps``. Bearer tokens travel on
 it, so off the loopback interface it serves only HTTPS, with the server's
-certificate.
+certificate. On loopback (an OPA sidecar in the same pod or host) it serves
+plain HTTP even when the server has a certificate: that certificate names the
+server's public address, which a client of 127.0.0.1 could not verify.
 """
 
 from __future__ import annotations
@@ -49,11 +51,14 @@ def loopback(host: str) -> bool:
 
 
 class OpsHttpServer:
-    """Serves ``apps`` (path prefix -> WSGI application) on ``listen``; ``tls`` = (certificate, key)."""
+    """Serves ``apps`` (path prefix -> WSGI application) on ``listen``; ``tls`` = (certificate, key),
+    used off loopback."""
 
     def __init__(self, listen: str, apps: Mapping[str, WsgiApp], tls: tuple[Path, Path] | None = None) -> None:
         self.host, port = parse_listen(listen)
-        if tls is None and not loopback(self.host):
+        if loopback(self.host):
+            tls = None
+        elif tls is None:
             raise HttpConfigError(
                 f"the HTTP port would take bearer tokens over plain HTTP on {listen}: give the server a certificate "
                 "(--tls-cert and --tls-key) or listen on a loopback address like 127.0.0.1")

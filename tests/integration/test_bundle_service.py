@@ -73,9 +73,9 @@ def setup(tmp_path, opa_url):
     started = []
 
     def start(opa: str = opa_url, **overrides):
-        app = start_server(db_url, opa, tmp_path, http_listen="127.0.0.1:0", health_listen="127.0.0.1:0",
-                           bundle_service_dir=bundles, bundle_verification_key=keys.public_file, callers_file=callers,
-                           **overrides)
+        settings = dict(http_listen="127.0.0.1:0", health_listen="127.0.0.1:0", bundle_service_dir=bundles,
+                        bundle_verification_key=keys.public_file, callers_file=callers)
+        app = start_server(db_url, opa, tmp_path, **{**settings, **overrides})
         started.append(app)
         return app
 
@@ -292,3 +292,38 @@ def test_a_revision_the_server_has_not_archived_fails_closed(setup, tmp_path):
         assert lowered(60_000).revision not in {r for r, _, _ in PolicyArchive(app.db).revisions()}
     finally:
         sidecar.stop()
+
+
+def self_signed(directory: Path) -> tuple[Path, Path]:
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+            .sign(key, hashes.SHA256()))
+    (directory / "server.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (directory / "server.key").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                             serialization.NoEncryption()))
+    return directory / "server.pem", directory / "server.key"
+
+
+def test_off_loopback_the_bundle_service_serves_only_https(setup, tmp_path):
+    from server.ops.http import HttpConfigError
+
+    start, bundles, keys, _ = setup
+    with pytest.raises(HttpConfigError, match="plain HTTP"):
+        start(http_listen="0.0.0.0:0")
+    cert, key = self_signed(tmp_path)
+    app = start(http_listen="0.0.0.0:0", tls_cert=cert, tls_key=key)
+    data = keys.publish(Bundle.from_directory(REGO), bundles)
+    answer = requests.get(f"https://localhost:{app.ops.http.port}/bundles/verdict.tar.gz", verify=str(cert),
+                          headers={"Authorization": f"Bearer {SIDECAR_TOKEN}"}, timeout=10)
+    assert answer.status_code == 200 and answer.content == data
