@@ -175,9 +175,11 @@ def run_query(args: argparse.Namespace) -> int:
             print_json([to_dict(r) for r in records])
             return 0
         rows = [[str(r.seq), r.decision_id, r.recorded_at.ToJsonString()[:19], r.kind, r.account_id or "-",
-                 r.outcome.removeprefix("OUTCOME_") or "-", " ".join(r.clauses[:4]) + (" ..." if len(r.clauses) > 4 else "")]
+                 r.outcome.removeprefix("OUTCOME_") or "-", r.policy_revision[:12] or "-",
+                 " ".join(r.clauses[:4]) + (" ..." if len(r.clauses) > 4 else "")]
                 for r in records]
-        print(table(rows, ["seq", "decision", "recorded", "kind", "account", "outcome", "clauses"]) if rows else "no matching decisions")
+        print(table(rows, ["seq", "decision", "recorded", "kind", "account", "outcome", "revision", "clauses"])
+              if rows else "no matching decisions")
         return 0
 
     return _rpc(args, work)

@@ -114,6 +114,7 @@ def test_audit_commands(make_run):
                                   "--json", env=env, check=True).stdout)
     listed = verdict("audit", "query", "--account", "acc-mayor", env=env, check=True).stdout
     assert decision["decision_id"] in listed
+    assert decision["policy_revision"][:12] in listed  # the revision each decision was made with
     shown = verdict("audit", "show", decision["decision_id"], env=env, check=True).stdout
     assert "enrichment:" in shown and "PUBLIC INTEREST REVIEW" in shown
     explained = verdict("audit", "explain", decision["decision_id"], env=env, check=True).stdout
