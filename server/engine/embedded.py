@@ -219,8 +219,11 @@ class EmbeddedEngine:
         return Evaluation(value, pool.bundle.revision, self.name, self._version, elapsed)
 
     def reload(self, bundle: Bundle) -> None:
-        """Switch to another revision; the old engines are closed once idle."""
+        """Switch to another revision, its pool compiled and warmed first (no request
+        pays for it; a bundle that does not compile changes nothing); the old
+        engines are closed once idle."""
         new_pool = _Pool(bundle, self._size, self._warm)
+        new_pool.fill()
         old, self._pool = self._pool, new_pool
         closer = threading.Timer(5.0, old.close)  # evaluations in flight finish on the old engines first
         closer.daemon = True

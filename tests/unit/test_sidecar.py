@@ -99,3 +99,43 @@ def test_rest_engine_unreachable_is_unavailable():
     with pytest.raises(EngineUnavailable):
         engine.evaluate("demo/allow", {})
     assert not engine.healthy()
+
+
+def test_a_new_bundle_is_activated_in_place_and_a_broken_one_leaves_the_active_one():
+    from server.engine.base import PolicyEvaluationError
+    from server.engine.sidecar import SidecarState
+
+    state = SidecarState(expected=("verdict",))  # waiting for its first download
+    assert state.engine is None and not state.activated()
+    first = Bundle.from_files({"x/a.rego": b"package x\n\nimport rego.v1\n\nv := 1\n"})
+    state.activate("verdict", first)
+    assert state.activated() and state.engine.evaluate("x/v", None).result == 1
+    with pytest.raises(PolicyEvaluationError):
+        state.activate("verdict", Bundle.from_files({"x/a.rego": b"package x\n\nv := \n"}))
+    evaluation = state.engine.evaluate("x/v", None)
+    assert (evaluation.result, evaluation.revision) == (1, first.revision)
+    second = Bundle.from_files({"x/a.rego": b"package x\n\nimport rego.v1\n\nv := 2\n"})
+    state.activate("verdict", second)
+    evaluation = state.engine.evaluate("x/v", None)
+    assert (evaluation.result, evaluation.revision) == (2, second.revision)  # the answer and its revision together
+    state.engine.close()
+
+
+def test_without_a_bundle_every_document_is_undefined_and_health_waits_for_bundles():
+    from server.engine.sidecar import SidecarServer, SidecarState
+    import threading
+
+    port = free_port()
+    server = SidecarServer(("127.0.0.1", port), SidecarState(expected=("verdict",)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{port}"
+        assert requests.get(f"{url}/health").status_code == 200  # the server is up, as OPA's /health says
+        assert requests.get(f"{url}/health?bundles").status_code == 500  # ... but has no bundle yet
+        answer = requests.post(f"{url}/v1/data/x/v?provenance=true", json={"input": {}}).json()
+        assert "result" not in answer and answer["provenance"]["bundles"] == {}
+        with pytest.raises(EngineUnavailable, match="no bundle activated"):  # the server fails closed on it
+            RestEngine(url).evaluate("x/v", {})
+        assert not RestEngine(url).healthy()
+    finally:
+        server.shutdown()
