@@ -72,11 +72,11 @@ def run_build(args: argparse.Namespace) -> int:
         if signatures is not None:  # check what was written the way OPA will
             check = VerificationKey(public_key_of(key, args.signing_alg), args.signing_alg)
             verify(read_tarball(data), VerificationConfig({args.signing_key_id: check}, args.signing_key_id, args.scope or ""))
+        partial = args.output.with_name(f".{args.output.name}.partial")
+        partial.write_bytes(data)
+        partial.replace(args.output)  # at once: a bundle service reading the directory never sees half a file
     except (BundleError, OSError) as exc:
         return fail(str(exc))
-    partial = args.output.with_name(f".{args.output.name}.partial")
-    partial.write_bytes(data)
-    partial.replace(args.output)  # at once: a bundle service reading the directory never sees half a file
     signed = f", signed ({args.signing_alg}, key ID {args.signing_key_id!r})" if signatures else ", unsigned"
     print(f"wrote {args.output}: {len(bundle.files)} files, revision {bundle.revision}{signed}")
     return 0
