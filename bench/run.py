@@ -41,7 +41,7 @@ from server.decisionlog.note import Ed25519Signer, verifier_of
 from server.decisionlog.tree import TreeWriter
 from server.engine.bundle import Bundle
 from server.engine.embedded import reexec_with_go_gc_tuned
-from server.engine.rest import wait_until_healthy
+from server.engine.process import OpaChild, start_opa as start_opa_child
 
 ROOT = Path(__file__).resolve().parent.parent
 MASK_KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
@@ -68,18 +68,10 @@ def wait_grpc(address: str, timeout: float = 60) -> None:
     raise RuntimeError(f"server at {address} did not come up")
 
 
-def start_opa(bundle: Path, port: int, tmp: Path) -> tuple[subprocess.Popen, str]:
-    if shutil.which("opa"):
-        out = tmp / "bundle.tar.gz"
-        out.write_bytes(Bundle.from_directory(bundle).tarball())
-        process = subprocess.Popen(["opa", "run", "--server", "--addr", f"127.0.0.1:{port}", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        kind = "opa"
-    else:
-        process = subprocess.Popen([sys.executable, "-m", "server.engine.sidecar", "--bundle", str(bundle), "--addr", f"127.0.0.1:{port}"],
-                                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        kind = "sidecar"
-    wait_until_healthy(f"http://127.0.0.1:{port}", timeout=60, process=process)
-    return process, kind
+def start_opa(bundle: Path, port: int, tmp: Path) -> tuple[OpaChild, str]:
+    """Real OPA or the sidecar, as `make run` starts it (server.engine.process), its output in tmp/opa.log."""
+    child = start_opa_child(bundle, f"127.0.0.1:{port}", tmp)
+    return child, child.kind
 
 
 def start_server(engine: str, db_url: str, opa_url: str, bundle: Path, tmp: Path, module: str = "server") -> tuple[subprocess.Popen, str]:
@@ -340,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  median {overhead['tree_median']:.0f}/s with the tree, {overhead['records_only_median']:.0f}/s records only: "
                   f"overhead {overhead['overhead_percent']}% (median of the pairs)", flush=True)
         finally:
-            stop(opa)
+            opa.stop()
 
         print("appending to the log alone (8 threads, group commits):", flush=True)
         cost = append_cost(tmp)

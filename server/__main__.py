@@ -9,7 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
-from server.app import Settings, build
+from server.app import ServerConfigError, Settings, build
 from server.console.serving import ConsoleConfigError
 from server.decisionlog.checkpoints import WitnessMismatch
 from server.decisionlog.log import LogWriter
@@ -36,12 +36,28 @@ def main(argv: list[str] | None = None, writer: LogWriter | None = None, prog: s
     parser.add_argument("--bundle", type=Path, default=defaults.bundle_dir, help="the Rego bundle directory OPA serves (archived per revision)")
     parser.add_argument("--db", default=defaults.db_url, help="sqlite:///PATH or postgresql://... (VERDICT_DB)")
     parser.add_argument("--opa-timeout", type=float, default=defaults.opa_timeout, help="deadline per OPA call in seconds (VERDICT_OPA_TIMEOUT)")
-    parser.add_argument("--workers", type=int, default=defaults.workers, help="gRPC worker threads")
+    parser.add_argument("--workers", type=int, default=defaults.workers, help=f"gRPC worker threads (default {defaults.workers}; VERDICT_WORKERS)")
+    parser.add_argument("--max-concurrent-rpcs", type=int, default=defaults.max_concurrent_rpcs,
+                        help="calls in flight at once, running or waiting for a worker; more are refused with RESOURCE_EXHAUSTED "
+                             f"(default {defaults.max_concurrent_rpcs}; VERDICT_MAX_CONCURRENT_RPCS)")
+    parser.add_argument("--max-streams", type=int, default=defaults.max_streams,
+                        help="open streams in all, below --workers so unary calls always find a worker; more are refused with "
+                             f"RESOURCE_EXHAUSTED (default {defaults.max_streams}; VERDICT_MAX_STREAMS)")
+    parser.add_argument("--max-streams-per-caller", type=int, default=defaults.max_streams_per_caller,
+                        help="open streams per caller (its name, or its address without authentication) "
+                             f"(default {defaults.max_streams_per_caller}; VERDICT_MAX_STREAMS_PER_CALLER)")
+    parser.add_argument("--stream-idle-seconds", type=float, default=defaults.stream_idle_seconds,
+                        help="close a request stream (DecideStream) that sends nothing for this long, DEADLINE_EXCEEDED; 0 = never "
+                             f"(default {defaults.stream_idle_seconds:g}; VERDICT_STREAM_IDLE_SECONDS)")
     parser.add_argument("--account-cache-ttl", type=float, default=defaults.account_cache_ttl,
                         help="seconds a decision that is not applied may use account data read earlier; 0 = always read "
                              "(VERDICT_ACCOUNT_CACHE_TTL; the age is recorded with each decision)")
     parser.add_argument("--callers", type=Path, default=defaults.callers_file,
-                        help="TOML file of caller tokens (hashed) and scopes; without it there is no authentication (VERDICT_CALLERS)")
+                        help="TOML file of caller tokens (hashed) and scopes (VERDICT_CALLERS); without it there is no "
+                             "authentication, which the server allows only on a loopback address unless --insecure-no-auth")
+    parser.add_argument("--insecure-no-auth", action="store_true", default=defaults.insecure_no_auth,
+                        help="run without authentication on an address other machines can reach: anyone who can connect may "
+                             "decide, apply and read the decision log (VERDICT_INSECURE_NO_AUTH=1)")
     parser.add_argument("--tls-cert", type=Path, default=defaults.tls_cert, help="server certificate (PEM) for TLS (VERDICT_TLS_CERT)")
     parser.add_argument("--tls-key", type=Path, default=defaults.tls_key, help="server private key (PEM) (VERDICT_TLS_KEY)")
     parser.add_argument("--tls-client-ca", type=Path, default=defaults.tls_client_ca,
@@ -83,6 +99,9 @@ def main(argv: list[str] | None = None, writer: LogWriter | None = None, prog: s
     configure_logging()
     settings = replace(defaults, listen=args.listen, engine=args.engine, opa_url=args.opa_url, opa_timeout=args.opa_timeout,
                        bundle_dir=args.bundle, db_url=args.db, workers=args.workers, callers_file=args.callers,
+                       insecure_no_auth=args.insecure_no_auth, max_concurrent_rpcs=args.max_concurrent_rpcs,
+                       max_streams=args.max_streams, max_streams_per_caller=args.max_streams_per_caller,
+                       stream_idle_seconds=args.stream_idle_seconds,
                        tls_cert=args.tls_cert, tls_key=args.tls_key, tls_client_ca=args.tls_client_ca,
                        account_cache_ttl=args.account_cache_ttl, log_key_file=args.log_key_file, witness_dir=args.witness,
                        checkpoint_records=args.checkpoint_records, checkpoint_seconds=args.checkpoint_seconds,
@@ -91,7 +110,7 @@ def main(argv: list[str] | None = None, writer: LogWriter | None = None, prog: s
                        bundle_verification_key=args.bundle_verification_key, bundle_signing_alg=args.bundle_signing_alg)
     try:
         app = build(settings, writer)
-    except (NoteError, WitnessMismatch, TreeHeadError, ConsoleConfigError, HttpConfigError, OSError) as exc:
+    except (NoteError, WitnessMismatch, TreeHeadError, ConsoleConfigError, HttpConfigError, ServerConfigError, OSError) as exc:
         print(f"verdict: cannot start: {exc}", file=sys.stderr)
         return 2
     stop = threading.Event()

@@ -18,6 +18,8 @@ from verdict.v1 import dsa_service_pb2, dsa_service_pb2_grpc
 
 from server.api.audit_service import AuditServicer
 from server.api.auth import AuthInterceptor, load_callers
+from server.api.decoding import DecodeGuard
+from server.api.limits import HealthLane, StreamLimits
 from server.api.dsa_service import DsaServicer
 from server.api.validation import MAX_MESSAGE_BYTES
 from server.api.policy_service import PolicyServicer
@@ -31,7 +33,7 @@ from server.decisionlog.log import DecisionLog, LogWriter
 from server.decisionlog.note import load_signer, verifier_of
 from server.decisionlog.reader import LogReader
 from server.decisionlog.tree import TreeWriter
-from server.decisions.masking import Masker, load_key
+from server.decisions.masking import Masker, key_id, load_key
 from server.decisions.service import DecisionService
 from server.dsa.records import DsaRecords
 from server.engine.base import PolicyEngine
@@ -41,6 +43,7 @@ from server.engine.resilience import ResilientEngine
 from server.engine.rest import RestEngine
 from server.enrichment.store import AccountStore
 from server.ops.endpoints import OpsEndpoints, start_ops
+from server.httpserver import is_local_listen
 
 log = structlog.get_logger("server")
 
@@ -71,11 +74,20 @@ class Settings:
     checkpoint_records: int = 1000
     checkpoint_seconds: float = 10.0
     workers: int = 32
+    # Calls in flight at once (running or waiting for a worker); beyond it: RESOURCE_EXHAUSTED.
+    max_concurrent_rpcs: int = 128
+    # Open streams in all (below workers, so unary calls always find one) and per caller.
+    max_streams: int = 16
+    max_streams_per_caller: int = 8
+    # A request stream that sends nothing for this long is closed (DEADLINE_EXCEEDED); 0: never.
+    stream_idle_seconds: float = 60.0
     health_interval: float = 2.0
     # Seconds a non-applied decision may use an account read earlier (0: always read).
     account_cache_ttl: float = 5.0
-    # Who may call what (None: no authentication, development only).
+    # Who may call what (None: no authentication, development only: loopback addresses,
+    # or anywhere with insecure_no_auth, which says so in every log line it starts with).
     callers_file: Path | None = None
+    insecure_no_auth: bool = False
     # TLS: server certificate and key; with a client CA, client certificates are required (mTLS).
     tls_cert: Path | None = None
     tls_key: Path | None = None
@@ -113,6 +125,12 @@ class Settings:
         s.http_listen = os.environ.get("VERDICT_HTTP_LISTEN", s.http_listen)
         s.health_listen = os.environ.get("VERDICT_HEALTH_LISTEN", s.health_listen)
         s.bundle_signing_alg = os.environ.get("VERDICT_BUNDLE_SIGNING_ALG", s.bundle_signing_alg)
+        s.workers = int(os.environ.get("VERDICT_WORKERS", s.workers))
+        s.max_concurrent_rpcs = int(os.environ.get("VERDICT_MAX_CONCURRENT_RPCS", s.max_concurrent_rpcs))
+        s.max_streams = int(os.environ.get("VERDICT_MAX_STREAMS", s.max_streams))
+        s.max_streams_per_caller = int(os.environ.get("VERDICT_MAX_STREAMS_PER_CALLER", s.max_streams_per_caller))
+        s.stream_idle_seconds = float(os.environ.get("VERDICT_STREAM_IDLE_SECONDS", s.stream_idle_seconds))
+        s.insecure_no_auth = os.environ.get("VERDICT_INSECURE_NO_AUTH", "") not in ("", "0", "false")
         for name, var in (("callers_file", "VERDICT_CALLERS"), ("tls_cert", "VERDICT_TLS_CERT"),
                           ("tls_key", "VERDICT_TLS_KEY"), ("tls_client_ca", "VERDICT_TLS_CLIENT_CA"),
                           ("log_key_file", "VERDICT_LOG_KEY_FILE"), ("witness_dir", "VERDICT_WITNESS_DIR"),
@@ -121,6 +139,26 @@ class Settings:
             if os.environ.get(var):
                 setattr(s, name, Path(os.environ[var]))
         return s
+
+
+class ServerConfigError(ValueError):
+    """The server cannot start as configured; the text says why and what to change."""
+
+
+def check_settings(settings: Settings) -> None:
+    """Refuse what would fail open or let one caller hold every worker."""
+    if settings.workers < 2 or settings.max_concurrent_rpcs < 1:
+        raise ServerConfigError("--workers must be at least 2 and --max-concurrent-rpcs at least 1")
+    if not 1 <= settings.max_streams < settings.workers:
+        raise ServerConfigError(f"--max-streams must be at least 1 and below --workers ({settings.workers}), "
+                                "so that unary calls always find a worker")
+    if settings.max_streams_per_caller < 1 or settings.stream_idle_seconds < 0:
+        raise ServerConfigError("--max-streams-per-caller must be at least 1 and --stream-idle-seconds not negative")
+    if settings.callers_file is None and not settings.insecure_no_auth and not is_local_listen(settings.listen):
+        raise ServerConfigError(
+            f"{settings.listen} can be reached from other machines and there is no callers file (--callers): anyone "
+            "could decide, apply and read the decision log. Give --callers FILE, listen on a loopback address "
+            "(127.0.0.1), or pass --insecure-no-auth to run without authentication anyway")
 
 
 def make_engine(settings: Settings) -> PolicyEngine:
@@ -190,6 +228,7 @@ class App:
     checkpointer: Checkpointer | None
     console: ConsoleServer | None = None
     ops: OpsEndpoints | None = None
+    health_lane: HealthLane | None = None
 
     def stop(self, grace: float = 2.0) -> None:
         if self.console is not None:
@@ -198,6 +237,8 @@ class App:
             self.ops.stop()
         self.health.stop()
         self.server.stop(grace).wait()
+        if self.health_lane is not None:
+            self.health_lane.close()
         self.log.close()
         if self.checkpointer is not None:
             self.checkpointer.close()  # the checkpoint at shutdown
@@ -218,7 +259,7 @@ def open_log_writer(db: Database, settings: Settings) -> tuple[LogWriter, Witnes
     with db.transaction(write=True) as cur:
         if tree.sign_unsigned_head(cur):
             log.warning("signed the tree of a log upgraded from the hash chain", origin=signer.name)
-    return LogWriter(tree), witness
+    return LogWriter(tree, mask_key_id=key_id(load_key(settings.mask_key_file))), witness
 
 
 def build(settings: Settings, writer: LogWriter | None = None) -> App:
@@ -226,7 +267,9 @@ def build(settings: Settings, writer: LogWriter | None = None) -> App:
 
     ``writer``: a log writer to use instead of the signed Merkle tree (only the
     benchmark's baseline does this); no checkpoints are published then.
+    Raises ServerConfigError before anything starts if the settings would fail open.
     """
+    check_settings(settings)
     db = Database(settings.db_url)
     migrate(db)
     checkpointer, witness = None, None
@@ -241,11 +284,18 @@ def build(settings: Settings, writer: LogWriter | None = None) -> App:
     service = DecisionService(engine, store, decision_log, archive, masker, cache_ttl=settings.account_cache_ttl)
 
     callers = load_callers(settings.callers_file) if settings.callers_file else None
-    interceptors = [AuthInterceptor(callers)] if callers is not None else []
+    # Outermost first: health checks on their own threads; who calls; their streams; what they sent.
+    health_lane = HealthLane()
+    interceptors: list[grpc.ServerInterceptor] = [health_lane]
+    if callers is not None:
+        interceptors.append(AuthInterceptor(callers))
+    interceptors += [StreamLimits(settings.max_streams_per_caller, settings.max_streams, settings.stream_idle_seconds),
+                     DecodeGuard()]
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="rpc"),
         interceptors=interceptors,
         options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES), ("grpc.so_reuseport", 0)],
+        maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
     )
     policy_service_pb2_grpc.add_PolicyServiceServicer_to_server(PolicyServicer(service), server)
     verifier = verifier_of(writer.tree.signer) if writer.tree is not None else None
@@ -277,4 +327,6 @@ def build(settings: Settings, writer: LogWriter | None = None) -> App:
     log.info("verdict serving", listen=settings.listen, port=port, engine=engine.name, db=db.describe(),
              tls="mtls" if settings.tls_client_ca else ("tls" if credentials else "off"),
              auth="tokens" if settings.callers_file else "off (development)", console=console.url if console else "off")
-    return App(settings, server, port, service, engine, db, decision_log, watcher, checkpointer, console, ops)
+    if callers is None and not is_local_listen(settings.listen):
+        log.warning("authentication is off on an address other machines can reach (--insecure-no-auth)", listen=settings.listen)
+    return App(settings, server, port, service, engine, db, decision_log, watcher, checkpointer, console, ops, health_lane)

@@ -1,18 +1,17 @@
 """`make run`: OPA on 127.0.0.1:8181, then the gRPC server on 127.0.0.1:50051.
 
 OPA is the real ``opa run --server`` when ``opa`` is on PATH (the bundle is
-built with its content hash as revision), otherwise the project's
-OPA-compatible sidecar over the embedded engine. Demo accounts are loaded
-into the store, and the way to call the server is printed.
+built with its content hash as revision; ``--skip-version-check``, errors
+only), otherwise the project's OPA-compatible sidecar over the embedded
+engine (reloading rego/ when it changes); either way its output goes to
+var/opa.log, not the terminal (server.engine.process). Demo accounts are
+loaded into the store, and the way to call the server is printed.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -22,8 +21,7 @@ from server.db.database import Database
 from server.db.migrations import migrate
 from server.decisionlog.checkpoints import WitnessMismatch
 from server.decisionlog.note import Ed25519Signer, write_keypair
-from server.engine.bundle import Bundle
-from server.engine.rest import wait_until_healthy
+from server.engine.process import start_opa
 from server.enrichment.importer import import_file
 from server.enrichment.store import AccountStore
 from server.logs import configure_logging
@@ -32,6 +30,7 @@ OPA_ADDR = os.environ.get("VERDICT_OPA_ADDR", "127.0.0.1:8181")
 GRPC_ADDR = os.environ.get("VERDICT_LISTEN", "127.0.0.1:50051")
 CONSOLE_ADDR = os.environ.get("VERDICT_CONSOLE_LISTEN", "127.0.0.1:8080")
 BUNDLE = Path(os.environ.get("VERDICT_BUNDLE", "rego"))
+OPA_LOG = Path("var/opa.log")  # OPA's output: errors only from real OPA, never every request
 DEMO_ACCOUNTS = Path("examples/demo_accounts.jsonl")
 DEMO_CALLERS = Path("examples/callers.toml")
 DEMO_TOKEN = "verdict-demo-token"  # its hash is in examples/callers.toml; public, development only
@@ -49,24 +48,14 @@ def ensure_dev_key(settings: Settings) -> str:
     return f"{settings.log_key_file} (public key {public})"
 
 
-def start_opa(bundle_dir: Path, addr: str) -> tuple[subprocess.Popen, str]:
-    opa = shutil.which("opa")
-    if opa:
-        Path("var").mkdir(exist_ok=True)
-        Path("var/bundle.tar.gz").write_bytes(Bundle.from_directory(bundle_dir).tarball())
-        return subprocess.Popen([opa, "run", "--server", "--addr", addr, "var/bundle.tar.gz"]), "opa"
-    sidecar = [sys.executable, "-m", "server.engine.sidecar", "--bundle", str(bundle_dir), "--addr", addr, "--watch"]
-    return subprocess.Popen(sidecar), "sidecar"
-
-
 def main() -> int:
     configure_logging()
-    opa, kind = start_opa(BUNDLE, OPA_ADDR)
     try:
-        try:
-            wait_until_healthy(f"http://{OPA_ADDR}", process=opa)
-        except RuntimeError as exc:
-            raise SystemExit(str(exc)) from None
+        opa = start_opa(BUNDLE, OPA_ADDR, Path("var"), watch=True, log_path=OPA_LOG)
+    except RuntimeError as exc:
+        raise SystemExit(f"{exc} (its output is in {OPA_LOG})") from None
+    kind = opa.kind
+    try:
         settings = Settings.from_env()
         settings.listen, settings.opa_url, settings.engine = GRPC_ADDR, f"http://{OPA_ADDR}", "opa" if kind == "opa" else "sidecar"
         settings.callers_file = settings.callers_file or DEMO_CALLERS
@@ -85,7 +74,7 @@ def main() -> int:
         except ConsoleConfigError as exc:
             raise SystemExit(f"verdict: cannot start: {exc} (set VERDICT_CONSOLE_LISTEN to another address, or to off)") from None
         print(BANNER.format(opa_kind="real OPA (opa run --server)" if kind == "opa" else "OPA-compatible sidecar (embedded OPA engine)",
-                            opa=OPA_ADDR, grpc=GRPC_ADDR, db=app.db.describe(), created=imported.created, updated=imported.updated,
+                            opa=OPA_ADDR, opa_log=OPA_LOG, grpc=GRPC_ADDR, db=app.db.describe(), created=imported.created, updated=imported.updated,
                             token=DEMO_TOKEN, callers=settings.callers_file, key=key, witness=settings.witness_dir,
                             public=settings.log_key_file.with_suffix(".pub"),
                             console=app.console.url if app.console else "off (VERDICT_CONSOLE_LISTEN=off)"),
@@ -96,14 +85,13 @@ def main() -> int:
         stop.wait()
         app.stop()
     finally:
-        opa.terminate()
-        opa.wait(timeout=10)
+        opa.stop()
     return 0
 
 
 BANNER = """
 verdict is running
-  OPA       http://{opa}  — {opa_kind}, bundle rego/
+  OPA       http://{opa}  — {opa_kind}, bundle rego/ (its log: {opa_log})
   gRPC      {grpc}  — verdict.v1.PolicyService, health, reflection
   console   {console}  — the web console: sign in with the demo token below
   store     {db}  — demo accounts from examples/demo_accounts.jsonl ({created} created, {updated} updated)

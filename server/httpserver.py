@@ -9,6 +9,7 @@ only HTTPS; the subclasses decide what that means for them.
 from __future__ import annotations
 
 import ipaddress
+import socket
 import threading
 from pathlib import Path
 from typing import Any, Callable
@@ -38,6 +39,24 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def is_local_listen(listen: str) -> bool:
+    """Only this machine can connect (the gRPC server's address too): a Unix socket, or a host
+    that is, or resolves only to, loopback."""
+    if listen.startswith(("unix:", "unix-abstract:")):
+        return True
+    try:
+        host, _ = split_listen(listen)
+    except ServingError:
+        return False
+    if is_loopback(host):
+        return True
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError):
+        return False
+    return bool(addresses) and all(is_loopback(str(a).split("%")[0]) for a in addresses)
 
 
 class CherootServer:

@@ -12,14 +12,14 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-import subprocess
+import tempfile
 import uuid
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from server.engine.rest import wait_until_healthy
+from server.engine.process import OpaChild, start_opa
 
 ROOT = Path(__file__).resolve().parent.parent
 REGO = Path(os.environ.get("VERDICT_TEST_BUNDLE", ROOT / "rego"))
@@ -40,41 +40,37 @@ def free_port() -> int:
 
 
 class OpaProcess:
-    """OPA (real or sidecar) as a separate process that tests may stop and restart."""
+    """OPA (real or sidecar) as a separate process that tests may stop and restart: the one
+    code path of ``make run`` (server.engine.process), its output in ``workdir/opa.log``."""
 
-    def __init__(self, bundle: Path, port: int | None = None) -> None:
+    def __init__(self, bundle: Path, port: int | None = None, workdir: Path | None = None) -> None:
         self.bundle = bundle
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
-        self.real = shutil.which("opa") is not None
+        self.workdir = workdir or Path(tempfile.mkdtemp(prefix="verdict-opa-"))
+        self.child: OpaChild | None = None
+
+    @property
+    def real(self) -> bool:
+        return shutil.which("opa") is not None
+
+    @property
+    def kind(self) -> str:
+        return self.child.kind if self.child else ""
 
     def start(self) -> "OpaProcess":
-        if self.real:
-            from server.engine.bundle import Bundle
-
-            out = self.bundle.parent / f"bundle-{self.port}.tar.gz"
-            out.write_bytes(Bundle.from_directory(self.bundle).tarball())  # policies and data only, revision in .manifest
-            cmd = ["opa", "run", "--server", "--addr", f"127.0.0.1:{self.port}", str(out)]
-        else:
-            cmd = [str(ROOT / ".venv/bin/python"), "-m", "server.engine.sidecar", "--bundle", str(self.bundle), "--addr", f"127.0.0.1:{self.port}"]
-        self.process = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        wait_until_healthy(self.url, process=self.process)
+        self.child = start_opa(self.bundle, f"127.0.0.1:{self.port}", self.workdir)
         return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self.process = None
+        if self.child is not None:
+            self.child.stop()
+        self.child = None
 
 
 @pytest.fixture(scope="session")
-def opa() -> Iterator[OpaProcess]:
-    proc = OpaProcess(REGO).start()
+def opa(tmp_path_factory) -> Iterator[OpaProcess]:
+    proc = OpaProcess(REGO, workdir=tmp_path_factory.mktemp("opa")).start()
     yield proc
     proc.stop()
 
@@ -129,7 +125,10 @@ def log_writer():
     from server.decisionlog.note import Ed25519Signer
     from server.decisionlog.tree import TreeWriter
 
-    return LogWriter(TreeWriter(Ed25519Signer.parse(os.environ["VERDICT_LOG_KEY"])))
+    from server.decisions.masking import key_id
+
+    return LogWriter(TreeWriter(Ed25519Signer.parse(os.environ["VERDICT_LOG_KEY"])),
+                     mask_key_id=key_id(bytes.fromhex(os.environ["VERDICT_MASK_KEY"])))
 
 
 def verify_log(db, witness_dir: Path | None = None, since: str | None = None):

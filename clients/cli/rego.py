@@ -31,6 +31,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     test.add_argument("--run", dest="pattern", metavar="REGEX", help="only tests whose package.name matches REGEX")
     test.add_argument("-v", "--verbose", action="store_true", help="list every test, not only failures")
     test.add_argument("--embedded", action="store_true", help="use the embedded engine even when opa is on PATH")
+    test.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                      help="the --timeout given to the real `opa test` (default 120 s; OPA's own 5 s is too short "
+                           "for the decision tables on a loaded machine)")
     test.add_argument("--each", action="store_true",
                       help="embedded engine: evaluate every test on its own, for per-test timings (slower; "
                            "by default all tests run in one evaluation and a test's time is its share)")
@@ -107,7 +110,8 @@ def run_test(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         if use_opa:
-            report = regotest.run_with_opa(args.bundle, coverage=args.coverage, pattern=args.pattern)
+            report = regotest.run_with_opa(args.bundle, coverage=args.coverage, pattern=args.pattern,
+                                           timeout=args.timeout or regotest.DEFAULT_TIMEOUT)
         else:
             report = regotest.run_embedded(bundle, coverage=args.coverage, pattern=args.pattern, each=args.each)
     except Exception as exc:  # a bundle that does not compile

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import queue
+import re
 import threading
 from typing import Any, Iterator
 
@@ -20,7 +21,7 @@ from verdict.v1 import case_pb2
 
 from server.api.caller import caller_of
 from server.api.errors import grpc_errors
-from server.api.validation import ValidationError, check_id, check_message
+from server.api.validation import ValidationError, check_id, check_message, check_replay_target
 from server.audit import candidates, reads
 from server.audit.explain import explain
 from server.audit.replay import Replayer, ReplayReport
@@ -30,7 +31,7 @@ from server.decisionlog.checkpoints import Witness
 from server.decisionlog.note import Checkpoint, NoteError, Verifier
 from server.decisionlog.record import LogRecord, canonical
 from server.decisionlog.log import DecisionLog
-from server.decisionlog.reader import Filter, LogReader
+from server.decisionlog.reader import MAX_SEQ, Filter, LogReader
 from server.decisions.results import decision_from_record
 
 MAX_PAGE = 1000
@@ -61,16 +62,30 @@ def audit_record(record: LogRecord, archive: PolicyArchive) -> au.AuditRecord:
     return out
 
 
+_PAGE_TOKEN = re.compile(r"seq:([1-9][0-9]{0,18})")
+
+
+def page_token(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode()
+
+
+def page_after(token: str) -> int:
+    """The log position a page token continues after: only what ``page_token`` gives out is accepted."""
+    try:
+        text = base64.b64decode(token.encode("ascii"), altchars=b"-_", validate=True).decode("ascii")
+    except (ValueError, UnicodeError):
+        text = ""
+    match = _PAGE_TOKEN.fullmatch(text)
+    if match is None or int(match.group(1)) > MAX_SEQ:
+        raise ValidationError("page_token", "is not a token this server gave out (pass next_page_token as it came)")
+    return int(match.group(1))
+
+
 def to_filter(request: au.QueryDecisionsRequest) -> Filter:
     check_message(request, "filter")
     if request.page_size < 0 or request.page_size > MAX_PAGE:
         raise ValidationError("page_size", f"must be between 0 and {MAX_PAGE}")
-    after = 0
-    if request.page_token:
-        try:
-            after = int(base64.urlsafe_b64decode(request.page_token.encode()).decode().removeprefix("seq:"))
-        except ValueError:
-            raise ValidationError("page_token", "is not a token this server gave out") from None
+    after = page_after(request.page_token) if request.page_token else 0
     return Filter(
         account_id=request.account_id, post_id=request.post_id,
         policy=case_pb2.Policy.Name(request.policy) if request.policy else "",
@@ -124,15 +139,16 @@ class AuditServicer(au_grpc.AuditServiceServicer):
             more = len(records) > size
             records = records[:size]
             total = self.reader.count(Filter(**{**flt.__dict__, "after_seq": 0}))
-            token = base64.urlsafe_b64encode(f"seq:{records[-1].seq}".encode()).decode() if more else ""
+            token = page_token(records[-1].seq) if more else ""
             return au.QueryDecisionsResponse(records=[audit_record(r, self.archive) for r in records], next_page_token=token, total=total)
 
     def StreamDecisions(self, request: au.QueryDecisionsRequest, context: grpc.ServicerContext) -> Iterator[au.AuditRecord]:
         with grpc_errors(context, "StreamDecisions"):
             flt = to_filter(request)
             self._record_read(context, "StreamDecisions", {"filter": json.loads(json.dumps(flt.__dict__))})
-        for record in self.reader.scan(flt):
-            yield audit_record(record, self.archive)
+        with grpc_errors(context, "StreamDecisions"):
+            for record in self.reader.scan(flt):
+                yield audit_record(record, self.archive)
 
     def ExplainDecision(self, request: au.ExplainDecisionRequest, context: grpc.ServicerContext) -> au.Explanation:
         with grpc_errors(context, "ExplainDecision"):
@@ -151,8 +167,10 @@ class AuditServicer(au_grpc.AuditServiceServicer):
 
     def ReplayDecisions(self, request: au.ReplayRequest, context: grpc.ServicerContext) -> Iterator[au.ReplayProgress]:
         with grpc_errors(context, "ReplayDecisions"):
-            flt = to_filter(request.filter)
             target = request.WhichOneof("against")
+            check_replay_target(request.directory if target == "directory" else None,
+                                request.git_ref if target == "git_ref" else None)
+            flt = to_filter(request.filter)
             candidate = None
             if target == "directory":
                 candidate = candidates.from_directory(request.directory)

@@ -21,13 +21,16 @@ import hmac
 import secrets
 import tomllib
 from dataclasses import dataclass
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import grpc
+import structlog
 
 from server.api.caller import current_caller
+from server.api.handlers import around
+
+log = structlog.get_logger("auth")
 
 SCOPES = ("decide", "apply", "audit:read", "audit:replay", "bundle:read", "admin")
 
@@ -122,6 +125,11 @@ def require_scope(context: grpc.ServicerContext, scope: str) -> None:
 
 
 class AuthInterceptor(grpc.ServerInterceptor):
+    """Who calls and what they may do, before anything of the request is read.
+
+    Every refusal is logged with the method, the peer and the reason, never the token.
+    """
+
     def __init__(self, callers: dict[str, Caller]) -> None:
         self.callers = callers
 
@@ -130,56 +138,46 @@ class AuthInterceptor(grpc.ServerInterceptor):
         handler = continuation(details)
         if handler is None or method.startswith(OPEN_PREFIXES):
             return handler
-        token = ""
-        for key, value in details.invocation_metadata or ():
-            if key == "authorization" and value.startswith("Bearer "):
-                token = value[len("Bearer "):].strip()
-        digest = token_hash(token) if token else ""
-        caller = next((c for h, c in self.callers.items() if hmac.compare_digest(h, digest)), None) if digest else None
+        caller, reason = self._identify(details.invocation_metadata or ())
         if caller is None:
-            return _rewrap(handler, _abort(grpc.StatusCode.UNAUTHENTICATED,
+            return around(handler, _refuse(grpc.StatusCode.UNAUTHENTICATED, method, reason,
                                            "a valid caller token is required (metadata 'authorization: Bearer <token>')"))
         scope = RPC_SCOPES.get(method, "admin")
         if not caller.may(scope):
-            return _rewrap(handler, _abort(grpc.StatusCode.PERMISSION_DENIED, f"caller {caller.name!r} lacks the {scope!r} scope for {method}"))
-        return _rewrap(handler, None, caller)
+            return around(handler, _refuse(grpc.StatusCode.PERMISSION_DENIED, method, f"caller {caller.name!r} lacks the {scope!r} scope",
+                                           f"caller {caller.name!r} lacks the {scope!r} scope for {method}"))
+        return around(handler, lambda context: _run_as(caller))
+
+    def _identify(self, metadata: Any) -> tuple[Caller | None, str]:
+        """The caller a call's token belongs to, or None and why not (the reason never holds the token)."""
+        values = [value for key, value in metadata if key == "authorization"]
+        if not values:
+            return None, "no authorization metadata"
+        if not isinstance(values[-1], str) or not values[-1].startswith("Bearer "):
+            return None, "the authorization metadata is not 'Bearer <token>'"
+        token = values[-1][len("Bearer "):].strip()
+        if not token:
+            return None, "an empty bearer token"
+        digest = token_hash(token)
+        caller = next((c for h, c in self.callers.items() if hmac.compare_digest(h, digest)), None)
+        return caller, "" if caller else "a token that belongs to no caller"
 
 
-def _abort(code: grpc.StatusCode, message: str) -> Callable:
-    def behaviour(request_or_iterator: Any, context: grpc.ServicerContext) -> Any:
+def _refuse(code: grpc.StatusCode, method: str, reason: str, message: str) -> Callable[[grpc.ServicerContext], None]:
+    def refuse(context: grpc.ServicerContext) -> None:
+        event = "authentication failed" if code == grpc.StatusCode.UNAUTHENTICATED else "permission denied"
+        log.warning(event, method=method, peer=context.peer(), reason=reason)
         context.abort(code, message)
 
-    return behaviour
+    return refuse
 
 
-@contextmanager
-def _running_as(caller: Caller) -> Iterator[None]:
-    """The servicer sees who calls (decision log) and what they may do (apply)."""
+def _run_as(caller: Caller) -> Callable[[], None]:
+    """The servicer sees who calls (decision log) and what they may do (apply), until the call ends."""
     name_token, scope_token = current_caller.set(caller.name), current_scopes.set(caller.scopes)
-    try:
-        yield
-    finally:
+
+    def reset() -> None:
         current_caller.reset(name_token)
         current_scopes.reset(scope_token)
 
-
-def _rewrap(handler: grpc.RpcMethodHandler, replacement: Callable | None, caller: Caller | None = None) -> grpc.RpcMethodHandler:
-    """The same handler, with its behaviour replaced (denied) or run as ``caller``."""
-    for kind, factory in (("unary_unary", grpc.unary_unary_rpc_method_handler), ("unary_stream", grpc.unary_stream_rpc_method_handler),
-                          ("stream_unary", grpc.stream_unary_rpc_method_handler), ("stream_stream", grpc.stream_stream_rpc_method_handler)):
-        inner = getattr(handler, kind)
-        if inner is not None:
-            break
-
-    if replacement is not None:
-        behaviour = replacement
-    elif kind.endswith("_stream"):  # a generator: keep the caller set while it yields
-        def behaviour(request_or_iterator: Any, context: grpc.ServicerContext) -> Any:
-            with _running_as(caller):
-                yield from inner(request_or_iterator, context)
-    else:
-        def behaviour(request_or_iterator: Any, context: grpc.ServicerContext) -> Any:
-            with _running_as(caller):
-                return inner(request_or_iterator, context)
-
-    return factory(behaviour, request_deserializer=handler.request_deserializer, response_serializer=handler.response_serializer)
+    return reset

@@ -2,13 +2,18 @@
 
 Validation -> INVALID_ARGUMENT naming the field; unknown account or
 decision -> NOT_FOUND; OPA, the store or the log unreachable -> UNAVAILABLE
-(fail closed: no decision was made or returned); history moved on ->
-ABORTED; a policy that broke its contract -> INTERNAL.
+(fail closed: no decision was made or returned); a policy answer that is
+no decision (undefined, or not what the RPC's contract requires) ->
+UNAVAILABLE, nothing decided; history moved on -> ABORTED; a policy that
+failed to evaluate -> INTERNAL. An unexpected error is logged by type and
+place, never with its message, which can hold request content.
 """
 
 from __future__ import annotations
 
+import traceback
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 import grpc
@@ -19,7 +24,7 @@ from server.api.validation import ValidationError
 from server.audit.candidates import CandidateError
 from server.db.database import DatabaseUnavailable
 from server.decisionlog.archive import ArchiveError
-from server.decisionlog.log import DecisionLogError
+from server.decisionlog.log import DecisionLogError, UnloggableRecord
 from server.decisionlog.reader import RecordNotFound
 from server.decisions.results import PolicyContractError
 from server.decisions.service import HistoryChanged
@@ -44,15 +49,25 @@ def status_for(exc: BaseException) -> tuple[grpc.StatusCode, str]:
         return grpc.StatusCode.ABORTED, str(exc)
     if isinstance(exc, EngineUnavailable):
         return grpc.StatusCode.UNAVAILABLE, f"policy engine unavailable, nothing was decided: {exc}"
+    if isinstance(exc, UnloggableRecord):
+        return grpc.StatusCode.INTERNAL, f"the record of this call cannot be logged, nothing was decided: {exc}"
     if isinstance(exc, (DecisionLogError, DatabaseUnavailable)):
         return grpc.StatusCode.UNAVAILABLE, f"decision log or account store unavailable, nothing was decided: {exc}"
     if isinstance(exc, ArchiveError):
         return grpc.StatusCode.UNAVAILABLE, f"policy revision cannot be archived, nothing was decided: {exc}"
-    if isinstance(exc, (PolicyEvaluationError, UndefinedDecision, PolicyContractError)):
+    if isinstance(exc, (UndefinedDecision, PolicyContractError)):
+        return grpc.StatusCode.UNAVAILABLE, f"the policy gave no usable answer, nothing was decided: {exc}"
+    if isinstance(exc, PolicyEvaluationError):
         return grpc.StatusCode.INTERNAL, f"the policy failed to decide: {exc}"
     if isinstance(exc, LookupError):
         return grpc.StatusCode.NOT_FOUND, str(exc)
     return grpc.StatusCode.INTERNAL, "internal error (logged on the server)"
+
+
+def where(exc: BaseException, frames: int = 4) -> str:
+    """The innermost frames of an exception's traceback as file:line (function), without its message."""
+    stack = traceback.extract_tb(exc.__traceback__)[-frames:]
+    return " < ".join(f"{Path(f.filename).name}:{f.lineno} ({f.name})" for f in reversed(stack))
 
 
 @contextmanager
@@ -63,7 +78,8 @@ def grpc_errors(context: grpc.ServicerContext, rpc: str) -> Iterator[None]:
     except Exception as exc:
         code, message = status_for(exc)
         if code == grpc.StatusCode.INTERNAL:
-            log.exception("rpc failed", rpc=rpc, error_type=type(exc).__name__)
+            # Where it failed, not what the exception says: its text can hold request content.
+            log.error("rpc failed", rpc=rpc, error_type=type(exc).__name__, where=where(exc))
         elif code == grpc.StatusCode.UNAVAILABLE:
             log.warning("rpc refused, failing closed", rpc=rpc, reason=message)
         context.abort(code, message)

@@ -233,6 +233,35 @@ def check_report(request: ps.AssessReportRequest) -> None:
     check_country(report.reporter.country, "report.reporter.country")
 
 
+# ReplayDecisions: a candidate directory (a path on the server) or a git ref.
+MAX_PATH = 1024
+MAX_GIT_REF = 256
+# A commit, branch or tag, never an option to git (the console's candidate form uses it too).
+GIT_REF = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./~^@{}+-]{0,255}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def check_text(value: str, field: str, limit: int) -> None:
+    """Within ``limit`` characters and free of NUL and control characters (the value is never echoed)."""
+    if len(value) > limit:
+        _fail(field, f"at most {limit} characters, got {len(value)}")
+    if _CONTROL.search(value):
+        _fail(field, "must not contain NUL or other control characters")
+
+
+def check_replay_target(directory: str | None, git_ref: str | None) -> None:
+    """The candidate a replay is against, before anything on the server's disk or in git is touched."""
+    if directory is not None:
+        require(bool(directory), "directory")
+        check_text(directory, "directory", MAX_PATH)
+    if git_ref is not None:
+        require(bool(git_ref), "git_ref")
+        check_text(git_ref, "git_ref", MAX_GIT_REF)
+        if not GIT_REF.match(git_ref):
+            _fail("git_ref", "must be a branch, tag or commit like main, v1.2 or main~1 "
+                             "(letters, digits and ._/@{}~^+-, not starting with -)")
+
+
 def check_group(request: ps.AssessGroupRequest) -> None:
     check_size(request, MAX_BATCH_BYTES)
     require(request.HasField("group"), "group")

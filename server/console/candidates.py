@@ -16,6 +16,7 @@ from flask_wtf.file import FileField
 from wtforms import HiddenField, SelectChoice, StringField
 from wtforms.validators import Length, Optional, Regexp
 
+from server.api.validation import GIT_REF
 from server.audit import candidates
 from server.console.context import services, state
 from server.console.forms import options
@@ -24,7 +25,6 @@ from server.decisionlog.archive import ArchiveError
 from server.engine.bundle import Bundle, BundleError, is_test_file
 
 MAX_PER_CALLER = 5
-GIT_REF = r"^[A-Za-z0-9_][A-Za-z0-9_./~^@{}+-]{0,255}$"
 
 bp = Blueprint("candidates", __name__)
 

@@ -13,7 +13,7 @@ from wtforms.validators import NumberRange, Optional, Regexp, ValidationError
 from verdict.v1 import case_pb2, decision_pb2
 
 from server.api.validation import ID
-from server.decisionlog.reader import Filter
+from server.decisionlog.reader import MAX_SEQ, Filter
 
 KINDS = ("decide", "check_public_interest", "assess_report", "assess_group", "apply", "audit_read", "policy_archive",
          "account_import")
@@ -21,7 +21,6 @@ OUTCOMES = [name for name in decision_pb2.Outcome.keys() if name != "OUTCOME_UNS
     "ELIGIBLE", "NOT_ELIGIBLE", "ADMISSIBLE", "INADMISSIBLE"]
 POLICIES = [name for name in case_pb2.Policy.keys() if name != "POLICY_UNSPECIFIED"]
 CLAUSE = r"^[A-Z]{2,5}-[0-9A-Za-z.]{1,16}$"
-MAX_SEQ = 2**63 - 1
 
 
 def words(name: str, prefix: str = "") -> str:

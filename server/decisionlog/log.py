@@ -18,7 +18,7 @@ from typing import Iterable
 
 import structlog
 
-from server.db.database import Cursor, Database
+from server.db.database import Cursor, Database, DatabaseUnavailable
 from server.decisionlog.record import LogRecord
 from server.decisionlog.tree import TreeHeadError, TreeWriter
 
@@ -32,6 +32,11 @@ _INSERT = (
 
 class DecisionLogError(Exception):
     """The record could not be made durable: the caller must not answer with a decision."""
+
+
+class UnloggableRecord(DecisionLogError):
+    """This record cannot be written at all (it does not serialize, or the database refuses it).
+    Only its own call fails: the records committed with it are retried without it."""
 
 
 def insert_records(cur: Cursor, records: list[LogRecord], first_seq: int) -> None:
@@ -48,21 +53,34 @@ def insert_records(cur: Cursor, records: list[LogRecord], first_seq: int) -> Non
 
 
 class LogWriter:
-    """Inserts records and grows the tree over them, in the caller's transaction."""
+    """Inserts records and grows the tree over them, in the caller's transaction.
 
-    def __init__(self, tree: TreeWriter) -> None:
+    ``mask_key_id``: the ID of the key private values are masked with; every record
+    written carries it in its body (``mask_key_id``), so it is part of the leaf hash.
+    """
+
+    def __init__(self, tree: TreeWriter, mask_key_id: str = "") -> None:
         self.tree: TreeWriter | None = tree
+        self.mask_key_id = mask_key_id
 
     def prepare(self, records: list[LogRecord]) -> None:
-        """Work that needs no lock, done in the caller's thread: the leaf hashes."""
+        """Work that needs no lock, done in the caller's thread: stamp, serialize, hash.
+        A record that cannot be serialized fails here, before it joins anyone's group commit."""
         for record in records:
-            record.leaf_hash()
+            if self.mask_key_id and "mask_key_id" not in record.body:
+                record.body["mask_key_id"] = self.mask_key_id
+                record.body_text, record._leaf_hash = "", b""
+            try:
+                record.leaf_hash()
+            except (TypeError, ValueError) as exc:  # orjson: an integer beyond 64 bits, a lone surrogate ...
+                raise UnloggableRecord(f"the {record.kind} record cannot be serialized ({type(exc).__name__})") from None
 
     def write(self, cur: Cursor, records: Iterable[LogRecord]) -> int:
         """Number, insert and add records to the tree; returns the tree's new size. The tree
         head's row lock (FOR UPDATE on PostgreSQL; SQLite holds the write lock) makes the
         numbering one sequence for every server process sharing the database."""
         records = list(records)
+        self.prepare(records)
         try:
             head = self.tree.append(cur, [r.leaf_hash() for r in records])
         except TreeHeadError as exc:
@@ -127,15 +145,28 @@ class DecisionLog:
             self._commit(batch)
 
     def _commit(self, batch: list) -> None:
+        """One transaction for the batch. If the store fails, every waiter is told; if the
+        database refuses the batch for what is in it, each waiter's records are committed
+        on their own, so only the call whose record cannot be written fails."""
         records = [r for recs, _ in batch for r in recs]
         try:
             with self.db.transaction(write=True) as cur:
                 size = self.writer.write(cur, records)
-        except Exception as exc:  # nothing in this batch is durable: every waiter gets the error
+        except (DatabaseUnavailable, DecisionLogError) as exc:  # nothing in this batch is durable
             log.error("decision log commit failed", error=str(exc), records=len(records))
             error = DecisionLogError(f"decision log unavailable: {exc}")
             for _, future in batch:
                 future.set_exception(error)
+            return
+        except Exception as exc:  # a record the database refuses: find it, keep the others
+            if len(batch) > 1:
+                log.warning("group commit refused; committing its members one by one", records=len(records),
+                            members=len(batch), error_type=type(exc).__name__)
+                for member in batch:
+                    self._commit([member])
+                return
+            log.error("decision log record refused", error_type=type(exc).__name__, kinds=sorted({r.kind for r in records}))
+            batch[0][1].set_exception(UnloggableRecord(f"the database refused the record ({type(exc).__name__})"))
             return
         self.writer.committed(size)
         for _, future in batch:

@@ -15,6 +15,9 @@ from server.decisionlog.tree import TreeHead, consistency_proof, inclusion_proof
 _COLUMNS = "seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, revision, record"
 
 
+# The largest log position there can be: both databases store it as a signed 64-bit integer.
+MAX_SEQ = 2**63 - 1
+
 # Record kinds that carry an OPA query, input and result (replayable).
 EVALUATED_KINDS = ("decide", "check_public_interest", "assess_report", "assess_group")
 

@@ -9,7 +9,7 @@ enum name is an error.
 
 from __future__ import annotations
 
-import calendar
+import datetime
 import re
 from typing import Any, Callable, TypeVar
 
@@ -21,7 +21,10 @@ Setter = Callable[[Message, Any], None]
 
 _plans: dict[str, dict[str, Setter]] = {}
 
-_RFC3339 = re.compile(r"(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d\d):(\d\d))$")
+# The form protobuf itself writes (UTC, "Z", 0-9 fraction digits): parsed here. Anything else
+# (offsets, lenient forms) goes to Timestamp.FromJsonString, so the two never disagree.
+_CANONICAL = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,9}))?Z")
+_EPOCH = datetime.datetime(1970, 1, 1)
 
 
 class ProtoShapeError(ValueError):
@@ -29,16 +32,19 @@ class ProtoShapeError(ValueError):
 
 
 def set_timestamp(ts: Message, text: str) -> None:
-    """RFC 3339 text into a Timestamp, without strptime (the slow part of FromJsonString)."""
-    m = _RFC3339.match(text)
-    if m is None:
-        raise ProtoShapeError(f"{text!r} is not an RFC 3339 time")
-    year, month, day, hour, minute, second, fraction, _, sign, off_h, off_m = m.groups()
-    seconds = calendar.timegm((int(year), int(month), int(day), int(hour), int(minute), int(second), 0, 0, 0))
-    if sign:
-        offset = (int(off_h) * 60 + int(off_m)) * 60
-        seconds += -offset if sign == "+" else offset
-    ts.seconds = seconds  # type: ignore[attr-defined]
+    """RFC 3339 text into a Timestamp exactly as ``Timestamp.FromJsonString`` does (the
+    same times accepted, the same refused: 2024-02-31, 25:61 ...), without its strptime
+    (the slow part) for the form protobuf writes."""
+    m = _CANONICAL.fullmatch(text) if isinstance(text, str) else None
+    try:
+        if m is None:
+            ts.FromJsonString(text)  # type: ignore[attr-defined]
+            return
+        year, month, day, hour, minute, second, fraction = m.groups()
+        elapsed = datetime.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second)) - _EPOCH
+    except (ValueError, TypeError) as exc:
+        raise ProtoShapeError(f"{str(text)[:64]!r} is not an RFC 3339 time: {exc}") from None
+    ts.seconds = elapsed.days * 86400 + elapsed.seconds  # type: ignore[attr-defined]
     ts.nanos = int((fraction or "").ljust(9, "0"))  # type: ignore[attr-defined]
 
 

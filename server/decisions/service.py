@@ -23,6 +23,7 @@ from server.decisionlog.archive import PolicyArchive
 from server.decisionlog.record import LogRecord
 from server.decisionlog.log import DecisionLog
 from server.decisionlog.reader import LogReader
+from server.decisions.contract import DECIDE, GROUP, PUBLIC_INTEREST, REPORT, check_result
 from server.decisions.masking import Masker
 from server.decisions.results import (
     assessment_from_result,
@@ -41,10 +42,6 @@ from server.timeutil import parse_rfc3339, rfc3339, utcnow
 if TYPE_CHECKING:
     from server.engine.embedded import EmbeddedEngine
 
-DECIDE = "verdict/decision/result"
-PUBLIC_INTEREST = "verdict/pi/assessment"
-REPORT = "verdict/report/result"
-GROUP = "verdict/group/result"
 
 
 class HistoryChanged(Exception):
@@ -133,6 +130,7 @@ class DecisionService:
 
     def _evaluate(self, query: str, input_doc: dict[str, Any], cur: Cursor | None = None) -> Evaluation:
         evaluation = self.engine.evaluate(query, input_doc)
+        check_result(query, evaluation.result)  # an answer that is no decision fails closed, unlogged
         # Never log a decision on a revision that cannot be replayed.
         self.archive.ensure(evaluation.revision, getattr(self.engine, "bundle", None), cur)
         return evaluation
@@ -209,6 +207,7 @@ class DecisionService:
             catalog = self.archive.catalog(evaluation.revision)
         else:
             evaluation = engine.evaluate(DECIDE, prepared.input)
+            check_result(DECIDE, evaluation.result)
             catalog = catalog_of(engine.bundle)
         decision_id = new_decision_id()
         recorded_at = rfc3339(self.clock())

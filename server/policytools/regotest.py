@@ -19,6 +19,7 @@ import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 from opa_bindings import OpaEngine, OpaError
 
@@ -27,6 +28,8 @@ from server.engine.embedded import new_engine
 
 _PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
 _TEST_RULE = re.compile(r"^(test_\w+)\b", re.MULTILINE)
+# The --timeout given to the real `opa test`, in seconds (`verdict rego test --timeout`).
+DEFAULT_TIMEOUT = 120.0
 
 
 @dataclass
@@ -192,18 +195,33 @@ def opa_binary() -> str | None:
     return shutil.which("opa")
 
 
-def run_with_opa(bundle_dir: Path, coverage: bool = True, pattern: str | None = None) -> TestReport:
-    """The real ``opa test``: results from ``--format json``, coverage from ``--coverage``."""
+def bundle_path(reported: str, known: Iterable[str]) -> str:
+    """A file as ``opa test --bundle`` names it (with the bundle directory in front, absolute,
+    with a leading "/" or "file://": bundle mode mixes them, so one file came out as two
+    coverage rows) -> its path in the bundle, the one name the embedded runner uses too."""
+    path = reported.removeprefix("file://")
+    for candidate in sorted(known, key=len, reverse=True):
+        if path == candidate or path.endswith("/" + candidate):
+            return candidate
+    return path.lstrip("/")
+
+
+def run_with_opa(bundle_dir: Path, coverage: bool = True, pattern: str | None = None,
+                 timeout: float = DEFAULT_TIMEOUT) -> TestReport:
+    """The real ``opa test``: results from ``--format json``, coverage from ``--coverage``.
+    ``timeout``: seconds, passed as ``opa test --timeout`` (OPA's own default, 5 s, is too
+    short for the decision tables on a loaded machine)."""
     opa = opa_binary()
     assert opa, "opa is not on PATH"
-    args = [opa, "test", "--bundle", str(bundle_dir), "--format", "json"]
+    known = list(Bundle.from_directory(bundle_dir, tests=True).modules)
+    args = [opa, "test", "--bundle", str(bundle_dir), "--timeout", f"{timeout:g}s"]
     if pattern:
         args += ["--run", pattern]
-    out = subprocess.run(args, capture_output=True, text=True)
+    out = subprocess.run([*args, "--format", "json"], capture_output=True, text=True)
     rows = json.loads(out.stdout or "[]")
     results = [
         TestResult(
-            r.get("location", {}).get("file", ""), r["package"].removeprefix("data."), r["name"],
+            bundle_path(r.get("location", {}).get("file", ""), known), r["package"].removeprefix("data."), r["name"],
             not r.get("fail") and not r.get("error"), r.get("duration", 0) / 1e6,
             json.dumps(r["error"]) if r.get("error") else "",
         )
@@ -211,8 +229,8 @@ def run_with_opa(bundle_dir: Path, coverage: bool = True, pattern: str | None = 
     ]
     merged: dict[str, FileCoverage] = {}
     if coverage:
-        cov = subprocess.run([opa, "test", "--bundle", str(bundle_dir), "--coverage"], capture_output=True, text=True)
+        cov = subprocess.run([*args, "--coverage"], capture_output=True, text=True)
         report = json.loads(cov.stdout or "{}")
-        root = str(bundle_dir).rstrip("/") + "/"
-        _merge(merged, {"files": {p.removeprefix(root): f for p, f in (report.get("files") or {}).items()}})
+        for path, file_report in (report.get("files") or {}).items():
+            _merge(merged, {"files": {bundle_path(path, known): file_report}})
     return TestReport(results, merged)

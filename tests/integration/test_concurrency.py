@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import ExitStack
 
 import grpc
 import pytest
@@ -12,7 +13,7 @@ from server.db.database import Database
 from verdict.v1 import decision_pb2
 
 from tests.conftest import import_accounts, verify_log
-from tests.integration.test_durability import start_server_process
+from tests.integration.test_durability import server_process
 
 
 def ei_case(account_id: str, post: str) -> dict:
@@ -97,16 +98,16 @@ def test_concurrent_apply_of_two_first_violations_lets_only_one_through(server, 
 def test_two_server_processes_sharing_postgresql(pg_url, opa_url, tmp_path):
     import_accounts(pg_url)
     ids = make_accounts(pg_url, 6)
-    processes = [start_server_process(pg_url, opa_url, tmp_path / f"witness-{n}", "--checkpoint-records", "5") for n in range(2)]
-    try:
+    with ExitStack() as started:  # however the test ends, no server is left running
+        processes = [started.enter_context(server_process(pg_url, opa_url, tmp_path / f"witness-{n}", "--checkpoint-records", "5"))
+                     for n in range(2)]
         targets = [f"127.0.0.1:{port}" for _, port in processes]
         for account_id in ids:
             decisions = race(targets * 2, account_id, lambda c, n, a=account_id: c.decide(ei_case(a, f"p-{n}"), apply=True))
             assert_one_first_violation(decisions)
-    finally:
-        for process, _ in processes:
+        for process, _ in processes:  # a clean stop: each publishes its checkpoint
             process.terminate()
-            process.wait(timeout=10)
+            process.wait(timeout=30)
     db = Database(pg_url)
     for n in range(2):  # both processes grew one tree: it extends every checkpoint either published
         result = verify_log(db, tmp_path / f"witness-{n}")
