@@ -170,3 +170,65 @@ def test_mtls_requires_a_client_certificate(sqlite_url, opa_url, tmp_path, pki, 
             assert code_of(lambda: plaintext.decide(case())) == grpc.StatusCode.UNAVAILABLE
     finally:
         app.stop()
+
+
+# ---------------------------------------------------------------- authentication does not fail open
+
+def test_no_callers_file_on_an_address_other_machines_reach_is_refused(sqlite_url, opa_url, tmp_path):
+    from server.app import ServerConfigError
+
+    for listen in ("0.0.0.0:0", "[::]:0"):
+        with pytest.raises(ServerConfigError, match="--insecure-no-auth"):
+            start_server(sqlite_url, opa_url, tmp_path, listen=listen)
+
+
+def test_loopback_callers_or_the_explicit_flag_start(sqlite_url, opa_url, tmp_path, callers_file):
+    import structlog
+
+    import_accounts(sqlite_url)
+    for overrides in ({"listen": "localhost:0"}, {"listen": "0.0.0.0:0", "callers_file": callers_file},
+                      {"listen": "0.0.0.0:0", "insecure_no_auth": True}):
+        with structlog.testing.capture_logs() as events:
+            app = start_server(sqlite_url, opa_url, tmp_path, **overrides)
+        try:
+            assert app.port
+            warned = [e for e in events if "authentication is off" in e["event"]]
+            assert bool(warned) == bool(overrides.get("insecure_no_auth")), overrides
+        finally:
+            app.stop()
+
+
+def test_python_m_server_refuses_to_start_without_auth_off_loopback(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    result = subprocess.run([sys.executable, "-m", "server", "--listen", "0.0.0.0:0", "--db", f"sqlite:///{tmp_path}/v.db"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "cannot start" in result.stderr and "--insecure-no-auth" in result.stderr
+    assert not (tmp_path / "v.db").exists()  # refused before anything was opened
+
+
+def test_every_failed_authentication_is_logged_without_the_token(secured):
+    import structlog
+
+    secret = "token-WRONG-s3cr3t-value"
+    with structlog.testing.capture_logs() as events:
+        with client_for(secured, None) as anonymous:
+            assert code_of(lambda: anonymous.decide(case())) == grpc.StatusCode.UNAUTHENTICATED
+        with VerdictClient(f"127.0.0.1:{secured.port}", token=secret) as stranger:
+            assert code_of(lambda: stranger.verify_log()) == grpc.StatusCode.UNAUTHENTICATED
+        with client_for(secured, "auditor") as auditor:
+            assert code_of(lambda: auditor.decide(case())) == grpc.StatusCode.PERMISSION_DENIED
+    refusals = [e for e in events if e["event"] in ("authentication failed", "permission denied")]
+    assert [(e["event"], e["method"]) for e in refusals] == [
+        ("authentication failed", "/verdict.v1.PolicyService/Decide"),
+        ("authentication failed", "/verdict.v1.AuditService/VerifyLog"),
+        ("permission denied", "/verdict.v1.PolicyService/Decide"),
+    ]
+    assert all(e["peer"].startswith(("ipv4:127.0.0.1:", "ipv6:[::1]:")) and e["reason"] for e in refusals)
+    assert "no authorization" in refusals[0]["reason"] and "belongs to no caller" in refusals[1]["reason"]
+    assert "audit:read" not in refusals[2]["reason"] and "'decide'" in refusals[2]["reason"]
+    assert secret not in str(events) and "s3cr3t" not in str(events)
