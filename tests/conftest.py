@@ -47,6 +47,7 @@ class OpaProcess:
         self.bundle = bundle
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self._own_workdir = workdir is None  # made here, removed at stop (made again by a restart)
         self.workdir = workdir or Path(tempfile.mkdtemp(prefix="verdict-opa-"))
         self.child: OpaChild | None = None
 
@@ -66,6 +67,8 @@ class OpaProcess:
         if self.child is not None:
             self.child.stop()
         self.child = None
+        if self._own_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

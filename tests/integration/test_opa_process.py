@@ -84,11 +84,12 @@ def invocations(argv: Path) -> list[list[str]]:
     return [json.loads(line) for line in argv.read_text().splitlines()]
 
 
-def test_real_opa_writing_heavily_to_stderr_never_blocks(stand_in_opa, tmp_path):
+def test_real_opa_writing_heavily_to_stderr_never_blocks(stand_in_opa):
+    """The tests' own OPA fixture (OpaProcess) with a real opa on PATH."""
     before = set(ROOT.glob("bundle-*.tar.gz"))
-    opa = OpaProcess(REGO, workdir=tmp_path / "opa").start()
+    opa = OpaProcess(REGO).start()
     try:
-        assert opa.kind == "opa"  # the opa on PATH, not the sidecar
+        assert opa.real  # the opa on PATH, not the sidecar
         answered = 0
         for n in range(300):  # 300 x 4 KiB: a pipe nobody reads is full after 16
             response = requests.post(f"{opa.url}/v1/data/verdict/config", json={"input": {}}, timeout=10)
@@ -97,7 +98,7 @@ def test_real_opa_writing_heavily_to_stderr_never_blocks(stand_in_opa, tmp_path)
         [run] = invocations(stand_in_opa)
         assert run[:2] == ["run", "--server"] and "--skip-version-check" in run
         assert run[run.index("--log-level") + 1] == "error"
-        assert opa.child.log_path.stat().st_size >= 300 * 4096  # OPA's output went to its log file
+        assert (opa.workdir / "opa.log").stat().st_size >= 300 * 4096  # OPA's output went to its log file
     finally:
         opa.stop()
     assert set(ROOT.glob("bundle-*.tar.gz")) == before  # the bundle was built in the work directory
