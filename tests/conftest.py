@@ -14,6 +14,7 @@ import shutil
 import socket
 import tempfile
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -164,6 +165,18 @@ def start_server(db_url: str, opa_url: str, tmp_path: Path, **overrides):
     for key, value in overrides.items():
         setattr(settings, key, value)
     return build(settings)
+
+
+@contextmanager
+def served_on_sqlite(tmp: Path, opa_url: str, **overrides) -> Iterator:
+    """The server on a fresh SQLite database in ``tmp`` with the demo accounts, stopped when the block ends."""
+    url = f"sqlite:///{tmp}/verdict.db"
+    import_accounts(url)
+    app = start_server(url, opa_url, tmp, **overrides)
+    try:
+        yield app
+    finally:
+        app.stop()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from verdict.v1 import audit_service_pb2_grpc as au_grpc
 from verdict.v1 import policy_service_pb2 as ps
 from verdict.v1 import policy_service_pb2_grpc as ps_grpc
 
-from tests.conftest import import_accounts, start_server
+from tests.conftest import served_on_sqlite
 
 KNOWN = ["acc-candidate-250k", "acc-candidate-100k", "acc-citizen", "acc-mayor", "post-1", "g-1", "NL", "DE", "",
          "2024-05-01T12:00:00Z", "hmac:abc", "person-7"]
@@ -140,14 +140,9 @@ _classes = _collect(ps)
 
 @pytest.fixture(scope="module")
 def fuzz_target(tmp_path_factory, opa_url):
-    tmp = tmp_path_factory.mktemp("fuzz")
-    url = f"sqlite:///{tmp}/verdict.db"
-    import_accounts(url)
-    app = start_server(url, opa_url, tmp)
-    channel = grpc.insecure_channel(f"127.0.0.1:{app.port}")
-    yield app, ps_grpc.PolicyServiceStub(channel), au_grpc.AuditServiceStub(channel)
-    channel.close()
-    app.stop()
+    with served_on_sqlite(tmp_path_factory.mktemp("fuzz"), opa_url) as app:
+        with grpc.insecure_channel(f"127.0.0.1:{app.port}") as channel:
+            yield app, ps_grpc.PolicyServiceStub(channel), au_grpc.AuditServiceStub(channel)
 
 
 def decisions_logged(app) -> int:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import base64
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Iterator
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 import grpc
 import pytest
@@ -17,12 +18,13 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from verdict.v1 import audit_service_pb2 as au
 from verdict.v1 import audit_service_pb2_grpc as au_grpc
+from verdict.v1 import decision_pb2
 from verdict.v1 import policy_service_pb2 as ps
 from verdict.v1 import policy_service_pb2_grpc as ps_grpc
 
 from server.api.auth import caller_entry
 from server.db.database import Database
-from server.decisionlog.log import DecisionLog, UnloggableRecord
+from server.decisionlog.log import DecisionLog, DecisionLogError
 from server.decisionlog.record import LogRecord
 from tests.conftest import import_accounts, log_writer, start_server
 from tests.fakes.opa import FakeOpa
@@ -38,7 +40,8 @@ def decide_request(post: str) -> ps.DecideRequest:
 
 
 def auth(name: str) -> tuple[tuple[str, str], ...]:
-    return (("authorization", f"Bearer token-{name}"),)
+    """The caller's token as metadata ("": none, for a server without callers)."""
+    return (("authorization", f"Bearer token-{name}"),) if name else ()
 
 
 @pytest.fixture
@@ -48,9 +51,29 @@ def callers_file(tmp_path):
     return path
 
 
-def serve(sqlite_url, opa_url, tmp_path, **settings):
+@contextmanager
+def serving(sqlite_url, opa_url, tmp_path, **settings) -> Iterator[tuple[Any, grpc.Channel, list["IdleStream"]]]:
+    """The server with the demo accounts, a channel to it, and the streams a test opens there;
+    all closed when the block ends."""
     import_accounts(sqlite_url)
-    return start_server(sqlite_url, opa_url, tmp_path, **settings)
+    app = start_server(sqlite_url, opa_url, tmp_path, **settings)
+    channel = grpc.insecure_channel(f"127.0.0.1:{app.port}")
+    streams: list[IdleStream] = []
+    try:
+        yield app, channel, streams
+    finally:
+        for stream in streams:
+            stream.close()
+        channel.close()
+        app.stop()
+
+
+def code_of(call: Callable[[], Any]) -> grpc.StatusCode:
+    try:
+        call()
+    except grpc.RpcError as exc:
+        return exc.code()
+    return grpc.StatusCode.OK
 
 
 class IdleStream:
@@ -81,123 +104,79 @@ class IdleStream:
 
 
 def test_forty_idle_streams_of_one_caller_leave_health_and_other_callers_served(sqlite_url, opa_url, tmp_path, callers_file, capsys):
-    app = serve(sqlite_url, opa_url, tmp_path, callers_file=callers_file)
-    channel = grpc.insecure_channel(f"127.0.0.1:{app.port}")
-    stub = ps_grpc.PolicyServiceStub(channel)
-    streams = [IdleStream(stub, "streamer", n) for n in range(40)]
-    try:
+    with serving(sqlite_url, opa_url, tmp_path, callers_file=callers_file) as (app, channel, streams):
+        stub = ps_grpc.PolicyServiceStub(channel)
+        streams += [IdleStream(stub, "streamer", n) for n in range(40)]
         opened = [s.open() for s in streams]
         held = opened.count(grpc.StatusCode.OK)
         refused = opened.count(grpc.StatusCode.RESOURCE_EXHAUSTED)
         health = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10).status
         other = stub.Decide(decide_request("other-1"), metadata=auth("other"), timeout=10)
-        own_stream = IdleStream(stub, "other", 99)
-        other_stream = own_stream.open()
-        own_stream.close()
+        streams.append(IdleStream(stub, "other", 99))
+        other_stream = streams[-1].open()
         with capsys.disabled():
             print(f"\n40 idle DecideStreams of one caller: {held} held, {refused} refused (RESOURCE_EXHAUSTED); "
                   f"health {health_pb2.HealthCheckResponse.ServingStatus.Name(health)}; Decide of another caller: "
-                  f"{decision_outcome(other)}; a stream of another caller: {other_stream.name}")
+                  f"OK, {decision_pb2.Outcome.Name(other.decision.outcome)}; a stream of another caller: {other_stream.name}")
         assert held == app.settings.max_streams_per_caller == 8
         assert refused == 32
         assert health == health_pb2.HealthCheckResponse.SERVING
         assert other.decision.decision_id
         assert other_stream == grpc.StatusCode.OK
-    finally:
-        for s in streams:
-            s.close()
-        channel.close()
-        app.stop()
-
-
-def decision_outcome(response: ps.DecideResponse) -> str:
-    from verdict.v1 import decision_pb2
-
-    return "OK, " + decision_pb2.Outcome.Name(response.decision.outcome)
 
 
 def test_streams_in_all_are_bounded_below_the_workers(sqlite_url, opa_url, tmp_path, callers_file):
-    app = serve(sqlite_url, opa_url, tmp_path, callers_file=callers_file, workers=6, max_streams=3, max_streams_per_caller=2)
-    channel = grpc.insecure_channel(f"127.0.0.1:{app.port}")
-    stub = ps_grpc.PolicyServiceStub(channel)
-    streams = [IdleStream(stub, caller, n) for n, caller in enumerate(["streamer", "streamer", "other", "other"])]
-    try:
+    with serving(sqlite_url, opa_url, tmp_path, callers_file=callers_file, workers=6, max_streams=3,
+                 max_streams_per_caller=2) as (app, channel, streams):
+        stub = ps_grpc.PolicyServiceStub(channel)
+        streams += [IdleStream(stub, caller, n) for n, caller in enumerate(["streamer", "streamer", "other", "other"])]
         assert [s.open() for s in streams] == [grpc.StatusCode.OK] * 3 + [grpc.StatusCode.RESOURCE_EXHAUSTED]
         assert stub.Decide(decide_request("unary"), metadata=auth("other"), timeout=10).decision.decision_id
         streams[0].close()
-        again = IdleStream(stub, "other", 9)
-        streams.append(again)
-        assert again.open() == grpc.StatusCode.OK  # a slot given back is taken again
-    finally:
-        for s in streams:
-            s.close()
-        channel.close()
-        app.stop()
+        streams.append(IdleStream(stub, "other", 9))
+        assert streams[-1].open() == grpc.StatusCode.OK  # a slot given back is taken again
 
 
 def test_an_idle_request_stream_is_closed(sqlite_url, opa_url, tmp_path):
-    app = serve(sqlite_url, opa_url, tmp_path, stream_idle_seconds=0.5)
-    channel = grpc.insecure_channel(f"127.0.0.1:{app.port}")
-    stub = ps_grpc.PolicyServiceStub(channel)
-    release = threading.Event()
-
-    def requests() -> Iterator[ps.DecideRequest]:
-        yield decide_request("idle-1")
-        release.wait(timeout=60)
-
-    try:
-        responses = stub.DecideStream(requests(), timeout=60)
-        assert next(responses).decision.decision_id
+    with serving(sqlite_url, opa_url, tmp_path, stream_idle_seconds=0.5) as (app, channel, streams):
+        stub = ps_grpc.PolicyServiceStub(channel)
+        streams.append(IdleStream(stub, "", 1))
+        assert streams[0].open() == grpc.StatusCode.OK
         with pytest.raises(grpc.RpcError) as closed:
-            next(responses)
+            next(streams[0].responses)
         assert closed.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
         assert "no request on this stream" in closed.value.details()
         busy = list(stub.DecideStream(iter([decide_request(f"busy-{n}") for n in range(3)]), timeout=30))
         assert len(busy) == 3  # a stream that keeps sending is not cut
-    finally:
-        release.set()
-        channel.close()
-        app.stop()
 
 
 def test_calls_beyond_the_concurrency_limit_are_resource_exhausted(sqlite_url, opa_url, tmp_path):
-    app = serve(sqlite_url, opa_url, tmp_path, max_concurrent_rpcs=2, workers=4, max_streams=3, max_streams_per_caller=3)
-    channel = grpc.insecure_channel(f"127.0.0.1:{app.port}")
-    stub = ps_grpc.PolicyServiceStub(channel)
-    streams = [IdleStream(stub, "anyone", n) for n in range(2)]
-    try:
+    with serving(sqlite_url, opa_url, tmp_path, max_concurrent_rpcs=2, workers=4, max_streams=3,
+                 max_streams_per_caller=3) as (app, channel, streams):
+        stub = ps_grpc.PolicyServiceStub(channel)
+        streams += [IdleStream(stub, "", n) for n in range(2)]
         assert [s.open() for s in streams] == [grpc.StatusCode.OK] * 2
-        with pytest.raises(grpc.RpcError) as refused:
-            stub.Decide(decide_request("third"), timeout=10)
-        assert refused.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
-    finally:
-        for s in streams:
-            s.close()
-        channel.close()
-        app.stop()
+        assert code_of(lambda: stub.Decide(decide_request("third"), timeout=10)) == grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
 def test_health_answers_while_every_worker_is_busy(sqlite_url, opa_url, tmp_path):
     """Both workers wait on an OPA that holds their queries; health checks run on threads of their own."""
     slow = FakeOpa(opa_url)
-    app = serve(sqlite_url, slow.url, tmp_path, workers=2, max_streams=1, opa_timeout=60.0)
-    channel = grpc.insecure_channel(f"127.0.0.1:{app.port}")
-    stub = ps_grpc.PolicyServiceStub(channel)
     pool = ThreadPoolExecutor(max_workers=2)
     try:
-        slow.hold.clear()
-        calls = [pool.submit(stub.Decide, decide_request(f"held-{n}"), timeout=60) for n in range(2)]
-        for _ in range(2):
-            assert slow.held.acquire(timeout=30)  # both workers are inside Decide, waiting for OPA
-        status = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10).status
-        assert status == health_pb2.HealthCheckResponse.SERVING
-        slow.hold.set()
-        assert all(call.result(timeout=60).decision.decision_id for call in calls)
+        with serving(sqlite_url, slow.url, tmp_path, workers=2, max_streams=1, opa_timeout=60.0) as (app, channel, _):
+            stub = ps_grpc.PolicyServiceStub(channel)
+            slow.hold.clear()
+            calls = [pool.submit(stub.Decide, decide_request(f"held-{n}"), timeout=60) for n in range(2)]
+            for _ in range(2):
+                assert slow.held.acquire(timeout=30)  # both workers are inside Decide, waiting for OPA
+            status = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10).status
+            assert status == health_pb2.HealthCheckResponse.SERVING
+            slow.hold.set()
+            assert all(call.result(timeout=60).decision.decision_id for call in calls)
     finally:
         slow.hold.set()
         pool.shutdown(wait=True)
-        channel.close()
-        app.stop()
         slow.close()
 
 
@@ -210,47 +189,27 @@ def token(text: str) -> str:
 @pytest.mark.parametrize("page_token", [token(f"seq:{2**63 + 5}"), token(f"seq:{2**64 + 5}"), token("seq:-1"), token("seq:0"),
                                         token("seq:1e3"), "seq:12", "not base64!"])
 def test_page_tokens_the_server_never_gave_are_invalid(sqlite_url, opa_url, tmp_path, page_token):
-    app = serve(sqlite_url, opa_url, tmp_path)
-    try:
-        with grpc.insecure_channel(f"127.0.0.1:{app.port}") as channel:
-            audit = au_grpc.AuditServiceStub(channel)
-            for call in (audit.QueryDecisions, lambda r, **kw: list(audit.StreamDecisions(r, **kw))):
-                with pytest.raises(grpc.RpcError) as refused:
-                    call(au.QueryDecisionsRequest(page_token=page_token), timeout=10)
-                assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-                assert refused.value.details().startswith("page_token:")
-    finally:
-        app.stop()
+    with serving(sqlite_url, opa_url, tmp_path) as (app, channel, _):
+        audit = au_grpc.AuditServiceStub(channel)
+        for call in (audit.QueryDecisions, lambda r, **kw: list(audit.StreamDecisions(r, **kw))):
+            with pytest.raises(grpc.RpcError) as refused:
+                call(au.QueryDecisionsRequest(page_token=page_token), timeout=10)
+            assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+            assert refused.value.details().startswith("page_token:")
 
 
 def test_bad_page_tokens_never_fail_the_decisions_of_other_callers(sqlite_url, opa_url, tmp_path, callers_file):
-    app = serve(sqlite_url, opa_url, tmp_path, callers_file=callers_file)
     bad = token(f"seq:{2**63 + 5}")
-    try:
-        with grpc.insecure_channel(f"127.0.0.1:{app.port}") as channel:
-            stub, audit = ps_grpc.PolicyServiceStub(channel), au_grpc.AuditServiceStub(channel)
-
-            def query(n: int) -> grpc.StatusCode:
-                try:
-                    audit.QueryDecisions(au.QueryDecisionsRequest(page_token=bad), metadata=auth("other"), timeout=30)
-                    return grpc.StatusCode.OK
-                except grpc.RpcError as exc:
-                    return exc.code()
-
-            def decide(n: int) -> grpc.StatusCode:
-                try:
-                    stub.Decide(decide_request(f"mix-{n}"), metadata=auth("streamer"), timeout=30)
-                    return grpc.StatusCode.OK
-                except grpc.RpcError as exc:
-                    return exc.code()
-
-            with ThreadPoolExecutor(max_workers=16) as pool:
-                queries = [pool.submit(query, n) for n in range(100)]
-                decisions = [pool.submit(decide, n) for n in range(200)]
-                assert {q.result() for q in queries} == {grpc.StatusCode.INVALID_ARGUMENT}
-                assert {d.result() for d in decisions} == {grpc.StatusCode.OK}
-    finally:
-        app.stop()
+    with serving(sqlite_url, opa_url, tmp_path, callers_file=callers_file) as (app, channel, _):
+        stub, audit = ps_grpc.PolicyServiceStub(channel), au_grpc.AuditServiceStub(channel)
+        query = lambda n: code_of(lambda: audit.QueryDecisions(  # noqa: E731
+            au.QueryDecisionsRequest(page_token=bad), metadata=auth("other"), timeout=30))
+        decide = lambda n: code_of(lambda: stub.Decide(decide_request(f"mix-{n}"), metadata=auth("streamer"), timeout=30))  # noqa: E731
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            queries = [pool.submit(query, n) for n in range(100)]
+            decisions = [pool.submit(decide, n) for n in range(200)]
+            assert {q.result() for q in queries} == {grpc.StatusCode.INVALID_ARGUMENT}
+            assert {d.result() for d in decisions} == {grpc.StatusCode.OK}
 
 
 def record(decision_id: str, **body) -> LogRecord:
@@ -259,9 +218,10 @@ def record(decision_id: str, **body) -> LogRecord:
 
 
 def test_a_record_that_cannot_be_serialized_fails_before_it_joins_a_group(sqlite_url):
-    db = Database(sqlite_url)
     from server.db.migrations import migrate
+    from server.decisionlog.log import UnloggableRecord
 
+    db = Database(sqlite_url)
     migrate(db)
     log = DecisionLog(db, log_writer())
     try:
@@ -288,8 +248,8 @@ def test_a_record_the_database_refuses_fails_alone_in_its_group_commit(db_url):
         try:
             log.append(record(decision_id))
             results[decision_id] = "committed"
-        except UnloggableRecord:
-            results[decision_id] = "refused"
+        except DecisionLogError as exc:
+            results[decision_id] = "refused" if type(exc).__name__ == "UnloggableRecord" else "failed with the group"
 
     try:
         log.append(record("dec_taken"))

@@ -13,18 +13,15 @@ from __future__ import annotations
 import json
 import os
 
-import pytest
-
 from clients.client import VerdictClient
 from server.db.database import Database
 from server.db.migrations import migrate
 from server.decisionlog.log import LogWriter
 from server.decisionlog.note import Ed25519Signer
 from server.decisionlog.tree import TreeWriter
-from server.decisions.masking import key_id
 from server.enrichment.importer import import_file
 from server.enrichment.store import AccountStore
-from tests.conftest import ROOT, import_accounts, start_server, verify_log
+from tests.conftest import ROOT, start_server, verify_log
 
 AS_OF = "2024-05-01T12:00:00Z"
 
@@ -35,19 +32,13 @@ def media_report(subject: str, reporter: str) -> dict:
 
 
 def masked_key_id() -> str:
+    from server.decisions.masking import key_id
+
     return key_id(bytes.fromhex(os.environ["VERDICT_MASK_KEY"]))
 
 
-@pytest.fixture
-def served(sqlite_url, opa_url, tmp_path):
-    import_accounts(sqlite_url)
-    app = start_server(sqlite_url, opa_url, tmp_path)
-    yield app
-    app.stop()
-
-
-def test_a_hash_copied_from_the_log_does_not_make_the_caller_the_person_shown(served):
-    with VerdictClient(f"127.0.0.1:{served.port}") as client:
+def test_a_hash_copied_from_the_log_does_not_make_the_caller_the_person_shown(server):
+    with VerdictClient(f"127.0.0.1:{server.port}") as client:
         first = client.assess_report(media_report("person-7", "person-7"))
         assert first.assessment.admissible  # the person shown reports it: first person (PRIV-7)
         logged = json.loads(client.get_decision(first.decision_id).request_json)
@@ -63,7 +54,7 @@ def test_a_hash_copied_from_the_log_does_not_make_the_caller_the_person_shown(se
     assert opa_input["report"]["reporter"]["reporter_id"] == request["report"]["reporter"]["reporter_id"]
 
 
-def test_a_value_that_looks_masked_is_never_kept_as_given(served):
+def test_a_value_that_looks_masked_is_never_kept_as_given(server):
     clear = "hmac:Jane-Doe-Herengracht-12"
     case = {
         "content": {"kind": "post", "post_id": "p-priv", "author_account_id": "acc-candidate-100k"},
@@ -72,10 +63,10 @@ def test_a_value_that_looks_masked_is_never_kept_as_given(served):
         "reporter": {"reporter_id": clear, "role": "subject"},
         "as_of": AS_OF,
     }
-    with VerdictClient(f"127.0.0.1:{served.port}") as client:
+    with VerdictClient(f"127.0.0.1:{server.port}") as client:
         decision = client.decide(case)
         record = client.get_decision(decision.decision_id)
-    everything = " ".join(r for (r,) in served.db.query("SELECT record FROM decision_log"))
+    everything = " ".join(r for (r,) in server.db.query("SELECT record FROM decision_log"))
     assert "Jane-Doe" not in everything
     assert "Jane-Doe" not in record.request_json + record.input_json + record.result_json
     facts = json.loads(record.input_json)["case"]["violation"]["priv"]
@@ -83,19 +74,19 @@ def test_a_value_that_looks_masked_is_never_kept_as_given(served):
     assert facts["subject_id"] == json.loads(record.input_json)["case"]["reporter"]["reporter_id"]  # one kind: equal
 
 
-def test_every_record_names_the_masking_key(served):
-    with VerdictClient(f"127.0.0.1:{served.port}") as client:
+def test_every_record_names_the_masking_key(server):
+    with VerdictClient(f"127.0.0.1:{server.port}") as client:
         decision = client.decide({
             "content": {"kind": "post", "post_id": "p-key", "author_account_id": "acc-candidate-100k"},
             "violation": {"policy": "hateful_conduct", "rule": {"confirmed": True}}, "as_of": AS_OF})
         client.get_decision(decision.decision_id)
         client.apply(decision.decision_id)
     kinds = {}
-    for kind, text in served.db.query("SELECT kind, record FROM decision_log"):
+    for kind, text in server.db.query("SELECT kind, record FROM decision_log"):
         kinds.setdefault(kind, set()).add(json.loads(text).get("mask_key_id"))
     assert {"account_import", "policy_archive", "decide", "audit_read", "apply"} <= set(kinds)
     assert all(ids == {masked_key_id()} for ids in kinds.values()), kinds
-    assert verify_log(served.db).ok
+    assert verify_log(server.db).ok
 
 
 def test_records_from_before_the_key_id_still_verify(sqlite_url, opa_url, tmp_path):

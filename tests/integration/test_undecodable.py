@@ -30,7 +30,7 @@ from verdict.v1 import audit_service_pb2 as au
 from verdict.v1 import audit_service_pb2_grpc as au_grpc
 from verdict.v1 import dsa_service_pb2, policy_service_pb2
 
-from tests.conftest import import_accounts, start_server
+from tests.conftest import served_on_sqlite
 
 SERVICES = [
     policy_service_pb2.DESCRIPTOR.services_by_name["PolicyService"],
@@ -158,14 +158,9 @@ def call_raw(channel: grpc.Channel, method: MethodDescriptor, payload: bytes) ->
 
 @pytest.fixture(scope="module")
 def target(tmp_path_factory, opa_url):
-    tmp = tmp_path_factory.mktemp("undecodable")
-    url = f"sqlite:///{tmp}/verdict.db"
-    import_accounts(url)
-    app = start_server(url, opa_url, tmp)
-    channel = grpc.insecure_channel(f"127.0.0.1:{app.port}")
-    yield app, channel
-    channel.close()
-    app.stop()
+    with served_on_sqlite(tmp_path_factory.mktemp("undecodable"), opa_url) as app:
+        with grpc.insecure_channel(f"127.0.0.1:{app.port}") as channel:
+            yield app, channel
 
 
 def logged(app) -> int:
