@@ -15,12 +15,18 @@ from concurrent import futures
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
+from server.api.decoding import DecodeGuard
+from server.api.limits import StreamLimits
+
 LIVENESS = "liveness"
 
 
 def serve_health(listen: str, servicer: health.HealthServicer) -> tuple[grpc.Server, int]:
     """Start the health port: the server and the port it listens on; OSError if it cannot listen."""
+    # Like the API port: what does not decode is INVALID_ARGUMENT, and Watch streams (open to anyone
+    # who reaches the port) hold at most one of the two workers, so Check always finds the other.
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="health"),
+                         interceptors=[StreamLimits(per_caller=1, total=1, idle_seconds=0), DecodeGuard()],
                          options=[("grpc.so_reuseport", 0)])
     health_pb2_grpc.add_HealthServicer_to_server(servicer, server)
     port = server.add_insecure_port(listen)

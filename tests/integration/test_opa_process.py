@@ -24,7 +24,7 @@ from tests.conftest import REGO, ROOT, OpaProcess, free_port
 
 STAND_IN = '''#!{python}
 """A stand-in for the opa binary (tests/integration/test_opa_process.py)."""
-import json, os, sys, tempfile
+import json, os, sys
 from pathlib import Path
 
 sys.path.insert(0, {root!r})
@@ -36,10 +36,7 @@ if args[0] == "run":
     from server.audit.candidates import from_bundle
     from server.engine import sidecar
 
-    bundle = Path(tempfile.mkdtemp(dir=os.environ["FAKE_OPA_TMP"]))  # the tarball's files (named "/verdict/...") written under it
-    for name, content in from_bundle(Path(args[-1]).read_bytes()).files.items():
-        (bundle / name).parent.mkdir(parents=True, exist_ok=True)
-        (bundle / name).write_bytes(content)
+    bundle = from_bundle(Path(args[-1]).read_bytes())  # the tarball built for it (files named "/verdict/...")
     serve = sidecar.OpaHandler.do_POST
 
     def noisy(self):
@@ -76,7 +73,6 @@ def stand_in_opa(tmp_path, monkeypatch) -> Path:
     argv.touch()
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("FAKE_OPA_ARGV", str(argv))
-    monkeypatch.setenv("FAKE_OPA_TMP", str(tmp_path))
     return argv
 
 

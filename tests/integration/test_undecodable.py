@@ -23,7 +23,7 @@ import pytest
 import structlog
 from google.protobuf import message_factory
 from google.protobuf.descriptor import Descriptor, FieldDescriptor, MethodDescriptor
-from grpc_health.v1 import health_pb2
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2
 
 from verdict.v1 import audit_service_pb2 as au
@@ -226,3 +226,22 @@ def test_replay_candidates_that_cannot_be_a_path_or_a_ref_are_invalid_and_never_
     assert refused.value.details().startswith(f"{field}:")
     assert MARKER not in refused.value.details()
     assert MARKER not in str(events) and MARKER not in caplog.text
+
+
+def test_the_health_port_refuses_undecodable_payloads_and_holds_one_watch_at_most(tmp_path, opa_url):
+    """The plaintext health port for probes (--health-listen) answers like the API port, and a Watch
+    stream nobody closes cannot keep Check from the other of its two workers."""
+    health_service = health_pb2.DESCRIPTOR.services_by_name["Health"]
+    with served_on_sqlite(tmp_path, opa_url, health_listen="127.0.0.1:0") as app:
+        with grpc.insecure_channel(f"127.0.0.1:{app.ops.health_port}") as channel:
+            for method in health_service.methods:
+                for payload in payloads(method, random.Random(7))["random"][:4]:
+                    assert call_raw(channel, method, payload)[0] == grpc.StatusCode.INVALID_ARGUMENT, method.name
+            stub = health_pb2_grpc.HealthStub(channel)
+            watching = stub.Watch(health_pb2.HealthCheckRequest(), timeout=60)
+            assert next(watching).status == health_pb2.HealthCheckResponse.SERVING
+            with pytest.raises(grpc.RpcError) as second:
+                next(stub.Watch(health_pb2.HealthCheckRequest(), timeout=60))
+            assert second.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+            assert stub.Check(health_pb2.HealthCheckRequest(), timeout=10).status == health_pb2.HealthCheckResponse.SERVING
+            watching.cancel()
