@@ -107,6 +107,12 @@ def load_callers(path: Path) -> dict[str, Caller]:
     return callers
 
 
+def caller_with_token(callers: dict[str, Caller], token: str) -> Caller | None:
+    """The caller a token belongs to (compared in constant time), or None."""
+    digest = token_hash(token) if token else ""
+    return next((c for h, c in callers.items() if hmac.compare_digest(h, digest)), None) if digest else None
+
+
 def caller_entry(name: str, token: str, scopes: list[str]) -> str:
     """The TOML text of one caller entry (for `verdict token new`)."""
     quoted = ", ".join(f'"{s}"' for s in scopes)
@@ -158,8 +164,7 @@ class AuthInterceptor(grpc.ServerInterceptor):
         token = values[-1][len("Bearer "):].strip()
         if not token:
             return None, "an empty bearer token"
-        digest = token_hash(token)
-        caller = next((c for h, c in self.callers.items() if hmac.compare_digest(h, digest)), None)
+        caller = caller_with_token(self.callers, token)
         return caller, "" if caller else "a token that belongs to no caller"
 
 

@@ -11,13 +11,12 @@ peer, never the token.
 
 from __future__ import annotations
 
-import hmac
 import json
 from typing import Any, Callable, Iterable
 
 import structlog
 
-from server.api.auth import Caller, token_hash
+from server.api.auth import Caller, caller_with_token
 from server.bundles.served import BundleNotFound, BundleUnavailable, ServedBundles
 
 log = structlog.get_logger("bundles")
@@ -41,11 +40,6 @@ def bearer_token(environ: dict[str, Any]) -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-def find_caller(callers: dict[str, Caller], token: str) -> Caller | None:
-    digest = token_hash(token) if token else ""
-    return next((c for h, c in callers.items() if hmac.compare_digest(h, digest)), None) if digest else None
-
-
 class BundleService:
     """The WSGI application; ``callers`` None means no authentication (development only)."""
 
@@ -63,7 +57,7 @@ class BundleService:
         caller = None
         if self.callers is not None:
             token = bearer_token(environ)
-            caller = find_caller(self.callers, token)
+            caller = caller_with_token(self.callers, token)
             if caller is None:
                 log.warning("bundle request refused", peer=peer, bundle=name, status=401,
                             reason="no token" if not token else "unknown token")

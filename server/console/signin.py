@@ -9,7 +9,6 @@ case, at sign-out, and when the server restarts.
 
 from __future__ import annotations
 
-import hmac
 import time
 from functools import wraps
 from typing import Any, Callable
@@ -20,7 +19,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from server.api.auth import Caller, token_hash
+from server.api.auth import Caller, caller_with_token
 from server.console.context import services
 
 log = structlog.get_logger("console")
@@ -37,8 +36,7 @@ class SignInForm(FlaskForm):
 
 
 def find_caller(token: str) -> Caller | None:
-    digest = token_hash(token)
-    return next((c for h, c in services().callers.items() if hmac.compare_digest(h, digest)), None)
+    return caller_with_token(services().callers, token)
 
 
 def signed_in() -> Caller | None:
