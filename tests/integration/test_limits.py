@@ -68,6 +68,15 @@ def serving(sqlite_url, opa_url, tmp_path, **settings) -> Iterator[tuple[Any, gr
         app.stop()
 
 
+def health_of(channel: grpc.Channel) -> str:
+    """SERVING or NOT_SERVING, or the code the check failed with (DEADLINE_EXCEEDED when it waited in vain)."""
+    try:
+        status = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10).status
+    except grpc.RpcError as exc:
+        return exc.code().name
+    return health_pb2.HealthCheckResponse.ServingStatus.Name(status)
+
+
 def code_of(call: Callable[[], Any]) -> grpc.StatusCode:
     try:
         call()
@@ -88,14 +97,29 @@ class IdleStream:
         yield decide_request(f"stream-{self.n}")
         self.release.wait()
 
-    def open(self) -> grpc.StatusCode:
-        """OK once the first answer came (the stream is held), else the code it was refused with."""
-        self.responses = self.stub.DecideStream(self._requests(), metadata=auth(self.caller), timeout=60)
-        try:
-            next(self.responses)
-            return grpc.StatusCode.OK
-        except grpc.RpcError as exc:
-            return exc.code()
+    def open(self, wait: float = 10.0) -> grpc.StatusCode | None:
+        """OK once the first answer came (the stream is held), the code it was refused with,
+        or None if nothing came within ``wait`` seconds (it waits for a worker)."""
+        self.responses = self.stub.DecideStream(self._requests(), metadata=auth(self.caller), timeout=120)
+        outcome: list[grpc.StatusCode] = []
+
+        def first_answer() -> None:
+            try:
+                next(self.responses)
+                outcome.append(grpc.StatusCode.OK)
+            except grpc.RpcError as exc:
+                outcome.append(exc.code())
+
+        reader = threading.Thread(target=first_answer, daemon=True)
+        reader.start()
+        reader.join(wait)
+        return outcome[0] if outcome else None
+
+    def finish(self) -> None:
+        """Send no more and read to the end: when the stream has ended, the server has let it go."""
+        self.release.set()
+        for _ in self.responses:
+            pass
 
     def close(self) -> None:
         self.release.set()
@@ -110,19 +134,19 @@ def test_forty_idle_streams_of_one_caller_leave_health_and_other_callers_served(
         opened = [s.open() for s in streams]
         held = opened.count(grpc.StatusCode.OK)
         refused = opened.count(grpc.StatusCode.RESOURCE_EXHAUSTED)
-        health = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10).status
-        other = stub.Decide(decide_request("other-1"), metadata=auth("other"), timeout=10)
+        waiting = opened.count(None)
+        health = health_of(channel)
+        other = code_of(lambda: stub.Decide(decide_request("other-1"), metadata=auth("other"), timeout=10))
         streams.append(IdleStream(stub, "other", 99))
         other_stream = streams[-1].open()
         with capsys.disabled():
-            print(f"\n40 idle DecideStreams of one caller: {held} held, {refused} refused (RESOURCE_EXHAUSTED); "
-                  f"health {health_pb2.HealthCheckResponse.ServingStatus.Name(health)}; Decide of another caller: "
-                  f"OK, {decision_pb2.Outcome.Name(other.decision.outcome)}; a stream of another caller: {other_stream.name}")
+            print(f"\n40 idle DecideStreams of one caller: {held} held, {refused} refused (RESOURCE_EXHAUSTED), "
+                  f"{waiting} waiting for a worker; while they are held: health {health}, Decide of another "
+                  f"caller {other.name}, a stream of another caller {other_stream.name if other_stream else 'waiting'}")
         assert held == app.settings.max_streams_per_caller == 8
         assert refused == 32
-        assert health == health_pb2.HealthCheckResponse.SERVING
-        assert other.decision.decision_id
-        assert other_stream == grpc.StatusCode.OK
+        assert health == "SERVING"
+        assert other == other_stream == grpc.StatusCode.OK
 
 
 def test_streams_in_all_are_bounded_below_the_workers(sqlite_url, opa_url, tmp_path, callers_file):
@@ -132,7 +156,7 @@ def test_streams_in_all_are_bounded_below_the_workers(sqlite_url, opa_url, tmp_p
         streams += [IdleStream(stub, caller, n) for n, caller in enumerate(["streamer", "streamer", "other", "other"])]
         assert [s.open() for s in streams] == [grpc.StatusCode.OK] * 3 + [grpc.StatusCode.RESOURCE_EXHAUSTED]
         assert stub.Decide(decide_request("unary"), metadata=auth("other"), timeout=10).decision.decision_id
-        streams[0].close()
+        streams[0].finish()
         streams.append(IdleStream(stub, "other", 9))
         assert streams[-1].open() == grpc.StatusCode.OK  # a slot given back is taken again
 
@@ -170,8 +194,7 @@ def test_health_answers_while_every_worker_is_busy(sqlite_url, opa_url, tmp_path
             calls = [pool.submit(stub.Decide, decide_request(f"held-{n}"), timeout=60) for n in range(2)]
             for _ in range(2):
                 assert slow.held.acquire(timeout=30)  # both workers are inside Decide, waiting for OPA
-            status = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10).status
-            assert status == health_pb2.HealthCheckResponse.SERVING
+            assert health_of(channel) == "SERVING"
             slow.hold.set()
             assert all(call.result(timeout=60).decision.decision_id for call in calls)
     finally:
