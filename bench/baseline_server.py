@@ -10,7 +10,7 @@ from typing import Iterable
 from server.__main__ import main
 from server.db.database import Cursor
 from server.decisionlog.log import LogWriter, insert_records
-from server.decisionlog.record import LogRecord
+from shared.tlog.record import LogRecord
 
 
 class RecordsOnlyWriter(LogWriter):

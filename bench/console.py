@@ -44,9 +44,9 @@ from server.console.forms import SearchForm
 from server.db.database import Database
 from server.db.migrations import migrate
 from server.decisionlog.log import LogWriter
-from server.decisionlog.note import Ed25519Signer
+from shared.tlog.note import Ed25519Signer
 from server.decisionlog.reader import Filter, LogReader
-from server.decisionlog.record import LogRecord
+from shared.tlog.record import LogRecord
 from server.decisionlog.tree import TreeWriter
 from server.enrichment.importer import import_file
 from server.enrichment.store import AccountStore

@@ -37,7 +37,7 @@ from bench import load
 from bench.baseline_server import RecordsOnlyWriter
 from bench.workload import build, save
 from server.decisionlog.log import LogWriter
-from server.decisionlog.note import Ed25519Signer, verifier_of
+from shared.tlog.note import Ed25519Signer, verifier_of
 from server.decisionlog.tree import TreeWriter
 from server.engine.bundle import Bundle
 from server.engine.embedded import reexec_with_go_gc_tuned
@@ -187,7 +187,7 @@ def append_cost(tmp: Path, records: int = 20000, batch: int = 16) -> dict:
     from server.db.database import Database
     from server.db.migrations import migrate
     from server.decisionlog.log import DecisionLog
-    from server.decisionlog.record import LogRecord
+    from shared.tlog.record import LogRecord
 
     body = {"request": {"case": {"note": "x" * 3000}}, "result": {"outcome": "OUTCOME_REQUIRE_REMOVAL"}}
     out: dict[str, list[float]] = {"tree": [], "records only": []}

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from clients.protojson import parse
+from shared.protojson import parse
 from server.db.database import Database
 from server.db.migrations import migrate
 from server.decisionlog.log import LogWriter

@@ -23,6 +23,8 @@ from typing import Any, Iterable, Iterator
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from verdict.v1 import account_service_pb2 as acs
+from verdict.v1 import account_service_pb2_grpc as acs_grpc
 from verdict.v1 import assessments_pb2, case_pb2, decision_pb2
 from verdict.v1 import audit_service_pb2 as au
 from verdict.v1 import audit_service_pb2_grpc as au_grpc
@@ -31,7 +33,7 @@ from verdict.v1 import dsa_service_pb2_grpc as dsa_grpc
 from verdict.v1 import policy_service_pb2 as ps
 from verdict.v1 import policy_service_pb2_grpc as ps_grpc
 
-from clients.protojson import parse
+from shared.protojson import parse
 
 DEFAULT_TARGET = "127.0.0.1:50051"
 
@@ -69,6 +71,7 @@ class VerdictClient:
         self._stub = ps_grpc.PolicyServiceStub(self._channel)
         self._audit = au_grpc.AuditServiceStub(self._channel)
         self._dsa = dsa_grpc.DsaServiceStub(self._channel)
+        self._accounts = acs_grpc.AccountServiceStub(self._channel)
         self._metadata = (("authorization", f"Bearer {token}"),) if token else ()
         self.timeout = timeout
 
@@ -193,6 +196,12 @@ class VerdictClient:
         request = dsa.TransparencyReportRequest(to=_timestamp(end))
         getattr(request, "from").CopyFrom(_timestamp(start))
         return self._call(self._dsa.GetTransparencyReport, request, timeout=timeout)
+
+    # -- AccountService ----------------------------------------------------------
+
+    def get_account(self, account_id: str) -> acs.GetAccountResponse:
+        """What the account store knows of an account, as the policies see it (scope accounts:read)."""
+        return self._call(self._accounts.GetAccount, acs.GetAccountRequest(account_id=account_id))
 
 
 def _timestamp(value: str) -> Timestamp:

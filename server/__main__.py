@@ -13,7 +13,7 @@ from server.app import ServerConfigError, Settings, build
 from server.console.serving import ConsoleConfigError
 from server.decisionlog.checkpoints import WitnessMismatch
 from server.decisionlog.log import LogWriter
-from server.decisionlog.note import NoteError
+from shared.tlog.note import NoteError
 from server.decisionlog.tree import TreeHeadError
 from server.engine.bundle_signing import ALGORITHMS
 from server.engine.embedded import reexec_with_go_gc_tuned
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None, writer: LogWriter | None = None, prog: s
                         help="CA that signs client certificates; requires them (mTLS) (VERDICT_TLS_CLIENT_CA)")
     parser.add_argument("--log-key-file", type=Path, default=defaults.log_key_file,
                         help=f"the decision log's signing key, kept outside the database (default {defaults.log_key_file}; "
-                             "VERDICT_LOG_KEY_FILE, or the key itself in VERDICT_LOG_KEY); make one with `verdict audit keygen`")
+                             "VERDICT_LOG_KEY_FILE, or the key itself in VERDICT_LOG_KEY); make one with `verdict-admin audit keygen`")
     parser.add_argument("--witness", type=Path, default=defaults.witness_dir,
                         help="directory outside the database where every published checkpoint is appended "
                              f"(default {defaults.witness_dir}; VERDICT_WITNESS_DIR)")
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None, writer: LogWriter | None = None, prog: s
                         help="a plaintext gRPC port with only grpc.health.v1, for probes that cannot do TLS "
                              "(Kubernetes grpc: probes); services '' (readiness) and 'liveness' (default: off; VERDICT_HEALTH_LISTEN)")
     parser.add_argument("--bundle-service-dir", type=Path, default=defaults.bundle_service_dir, metavar="DIR",
-                        help="serve the bundle files in DIR (NAME.tar.gz, from `verdict bundle build`) at /bundles/NAME.tar.gz "
+                        help="serve the bundle files in DIR (NAME.tar.gz, from `verdict-admin bundle build`) at /bundles/NAME.tar.gz "
                              "to OPA sidecars; each revision is checked and archived before it is served (VERDICT_BUNDLE_SERVICE_DIR)")
     parser.add_argument("--bundle-verification-key", type=Path, default=defaults.bundle_verification_key, metavar="PEM",
                         help="serve only bundles signed with this key (public key in PEM; VERDICT_BUNDLE_VERIFICATION_KEY)")

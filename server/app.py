@@ -14,8 +14,9 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from verdict.v1 import audit_service_pb2, audit_service_pb2_grpc, policy_service_pb2, policy_service_pb2_grpc
-from verdict.v1 import dsa_service_pb2, dsa_service_pb2_grpc
+from verdict.v1 import account_service_pb2, account_service_pb2_grpc, dsa_service_pb2, dsa_service_pb2_grpc
 
+from server.api.account_service import AccountServicer
 from server.api.audit_service import AuditServicer
 from server.api.auth import AuthInterceptor, load_callers
 from server.api.decoding import DecodeGuard
@@ -30,7 +31,7 @@ from server.db.migrations import migrate
 from server.decisionlog.archive import PolicyArchive
 from server.decisionlog.checkpoints import Checkpointer, Witness, check_against_witness
 from server.decisionlog.log import DecisionLog, LogWriter
-from server.decisionlog.note import load_signer, verifier_of
+from shared.tlog.note import load_signer, verifier_of
 from server.decisionlog.reader import LogReader
 from server.decisionlog.tree import TreeWriter
 from server.decisions.masking import Masker, key_id, load_key
@@ -51,6 +52,7 @@ SERVICE_NAMES = (
     policy_service_pb2.DESCRIPTOR.services_by_name["PolicyService"].full_name,
     audit_service_pb2.DESCRIPTOR.services_by_name["AuditService"].full_name,
     dsa_service_pb2.DESCRIPTOR.services_by_name["DsaService"].full_name,
+    account_service_pb2.DESCRIPTOR.services_by_name["AccountService"].full_name,
 )
 
 
@@ -303,6 +305,7 @@ def build(settings: Settings, writer: LogWriter | None = None) -> App:
     audit_service_pb2_grpc.add_AuditServiceServicer_to_server(
         AuditServicer(reader, archive, decision_log, verifier, witness), server)
     dsa_service_pb2_grpc.add_DsaServiceServicer_to_server(DsaServicer(DsaRecords(LogReader(db), archive), decision_log), server)
+    account_service_pb2_grpc.add_AccountServiceServicer_to_server(AccountServicer(store, decision_log, masker), server)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection((*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)

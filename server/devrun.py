@@ -20,7 +20,7 @@ from server.console.serving import ConsoleConfigError
 from server.db.database import Database
 from server.db.migrations import migrate
 from server.decisionlog.checkpoints import WitnessMismatch
-from server.decisionlog.note import Ed25519Signer, write_keypair
+from shared.tlog.note import Ed25519Signer, write_keypair
 from server.engine.process import start_opa
 from server.enrichment.importer import import_file
 from server.enrichment.store import AccountStore
@@ -95,7 +95,7 @@ verdict is running
   gRPC      {grpc}  — verdict.v1.PolicyService, health, reflection
   console   {console}  — the web console: sign in with the demo token below
   store     {db}  — demo accounts from examples/demo_accounts.jsonl ({created} created, {updated} updated)
-  callers   {callers}  — the demo token below may decide, apply, read and replay the audit log
+  callers   {callers}  — the demo token below may decide, apply, read and replay the audit log, read accounts
   log key   {key}
   witness   {witness}/  — every published checkpoint, outside the database
 
@@ -106,8 +106,9 @@ Call it (in another terminal, from this directory):
   .venv/bin/verdict decide --account acc-candidate-100k --post post-2 --policy hateful_conduct   # exactly 100,000: not eligible
   .venv/bin/verdict decide --account acc-unverified-2m --post post-3 --policy hateful_conduct    # unverified: not eligible
   .venv/bin/verdict decide examples/cases/terrorism_promotion.json                               # terrorism: never eligible
+  .venv/bin/verdict accounts show acc-candidate-250k                                             # what the policies see of it
   .venv/bin/verdict audit query --account acc-candidate-250k                                     # the decision log
-  .venv/bin/verdict audit verify --key {public}                                       # the whole log, signed
+  .venv/bin/verdict audit verify --public-key {public}                                # the whole log, signed
   curl -s -X POST http://{opa}/v1/data/verdict/pi/follower_threshold                              # OPA's REST API
 
 Stop with Ctrl-C.

@@ -124,9 +124,9 @@ def pg_url() -> Iterator[str]:
 
 
 def log_writer():
-    """A writer to the decision log with the test key (what `verdict accounts import` uses)."""
+    """A writer to the decision log with the test key (what `verdict-admin accounts import` uses)."""
     from server.decisionlog.log import LogWriter
-    from server.decisionlog.note import Ed25519Signer
+    from shared.tlog.note import Ed25519Signer
     from server.decisionlog.tree import TreeWriter
 
     from server.decisions.masking import key_id
@@ -139,7 +139,7 @@ def verify_log(db, witness_dir: Path | None = None, since: str | None = None):
     """`verdict audit verify` on a database with the test key (and a witness directory)."""
     from server.audit.verify import verify
     from server.decisionlog.checkpoints import Witness
-    from server.decisionlog.note import Verifier
+    from shared.tlog.note import Verifier
 
     return verify(db, Verifier.parse(TEST_LOG_PUBLIC_KEY), Witness(witness_dir) if witness_dir else None, since)
 

@@ -1,90 +1,49 @@
-"""`verdict accounts`: load and inspect the accounts the server enriches cases with.
+"""`verdict accounts show`: what the server's account store knows of an account.
 
-These commands work on the server's database directly (VERDICT_DB), as an
-operator tool next to the server. An import changes account history, which
-goes into the decision log: it needs the log's signing key, like the server.
+A read through the API (AccountService.GetAccount, scope accounts:read),
+recorded in the decision log like every audit read. Loading accounts works
+on the database directly: `verdict-admin accounts import`.
 """
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from clients.cli.output import fail, print_json
+from clients.cli.decide import add_connection_args, connect
+from clients.cli.moved import moved
+from shared.terminal import fail, print_json
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     accounts = commands.add_parser(
-        "accounts", help="load and inspect accounts in the account store",
-        description="Manage the account store the server enriches every case with (database: --db or VERDICT_DB).",
+        "accounts", help="look up accounts in the server's account store",
+        description="The accounts the server enriches every case with, read through its API (scope accounts:read).",
     )
     sub = accounts.add_subparsers(dest="accounts_command", metavar="SUBCOMMAND")
     sub.required = True
 
-    imp = sub.add_parser(
-        "import", help="create or update accounts from a JSON-lines file",
-        description=(
-            "Create or update accounts from FILE.jsonl, one verdict.v1.Account per line in protobuf JSON, e.g.\n"
-            '  {"account_id": "acc-1", "verified": true, "followers": 250000, "office_role": "candidate", "office_level": "national"}\n'
-            "Enum values may be short (candidate, national). Attributes are replaced; history, locks and limits are\n"
-            "added by decision ID. The whole file is imported or nothing (an error names the line and field)."
-        ),
+    show = sub.add_parser(
+        "show", help="print what the store knows of an account (as the policies see it)",
+        description=("Print the account as the policies see it (protobuf JSON of verdict.v1.Account), its history\n"
+                     "version and where its attributes came from. The read is recorded in the decision log."),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    imp.add_argument("file", type=Path, help="JSON-lines file of accounts")
-    imp.add_argument("--db", help="database URL (default: VERDICT_DB or sqlite:///var/verdict.db)")
-    imp.add_argument("--log-key-file", type=Path,
-                     help="the decision log's signing key (default: VERDICT_LOG_KEY, VERDICT_LOG_KEY_FILE or var/log-signing.key)")
-    imp.add_argument("--witness", type=Path, help="the witness directory (default: VERDICT_WITNESS_DIR or var/witness)")
-    imp.set_defaults(handler=run_import)
-
-    show = sub.add_parser("show", help="print what the store knows of an account (as the policies see it)")
     show.add_argument("account_id")
-    show.add_argument("--db", help="database URL (default: VERDICT_DB or sqlite:///var/verdict.db)")
+    add_connection_args(show)
     show.set_defaults(handler=run_show)
-
-
-def _store(url: str | None):
-    from server.db.database import Database
-    from server.db.migrations import migrate
-    from server.enrichment.store import AccountStore
-
-    db = Database(url)
-    migrate(db)
-    return AccountStore(db)
-
-
-def run_import(args: argparse.Namespace) -> int:
-    from server.app import Settings, open_log_writer
-    from server.db.database import DatabaseUnavailable
-    from server.decisionlog.checkpoints import WitnessMismatch
-    from server.decisionlog.log import DecisionLogError
-    from server.enrichment.importer import ImportError_, import_file
-
-    if not args.file.is_file():
-        return fail(f"{args.file}: no such file")
-    settings = Settings.from_env()
-    settings.log_key_file = args.log_key_file or settings.log_key_file
-    settings.witness_dir = args.witness or settings.witness_dir
-    try:
-        store = _store(args.db)
-        writer, _ = open_log_writer(store.db, settings)
-        result = import_file(store, args.file, writer)
-    except ImportError_ as exc:
-        return fail(f"nothing imported: {exc}")
-    except (DatabaseUnavailable, DecisionLogError, WitnessMismatch, ValueError) as exc:
-        return fail(str(exc))
-    print(f"imported {args.file}: {result.created} created, {result.updated} updated ({store.db.describe()})")
-    return 0
+    moved(sub, "import", "create or update accounts from a JSON-lines file")
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from server.enrichment.store import AccountNotFound
+    from clients.client import VerdictError
+    from shared.protojson import to_dict
 
     try:
-        snapshot = _store(args.db).snapshot(args.account_id)
-    except AccountNotFound as exc:
-        return fail(str(exc), 1)
-    print_json({"account": snapshot.doc, "history_version": snapshot.history_version,
-                "updated_at": snapshot.updated_at, "source": snapshot.source})
+        with connect(args) as client:
+            response = client.get_account(args.account_id)
+    except VerdictError as exc:
+        return fail(f"{exc.code.name}: {exc.details}", 1)
+    except OSError as exc:
+        return fail(str(exc))
+    print_json({"account": to_dict(response.account), "history_version": response.history_version, "source": response.source})
     return 0

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from clients.cli.decide import add_connection_args, connect, print_decision
-from clients.cli.output import fail, print_json, table
+from clients.cli.moved import add_admin_only_db, moved
+from shared.terminal import fail, print_json, table, write_out
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -60,16 +61,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     _common(replay, handler=run_replay)
 
     verify = sub.add_parser(
-        "verify", help="check the whole log against its signed checkpoints",
+        "verify", help="have the server check the whole log against its signed checkpoints",
         description=(
-            "Rehash every record into the tree and check it against the latest signed tree head, every\n"
-            "checkpoint in the database and in the witness, and the checkpoint given with --since; check\n"
-            "the account history, group designations and policy archive against the log. Names everything\n"
-            "changed, deleted, inserted or reordered (exit code 1). Runs on a consistent snapshot: a live\n"
-            "log verifies without false alarms.\n\n"
-            "Without --db the server verifies (with its key and witness); --public-key then also checks, here,\n"
-            "that the server's checkpoint is signed by the key you trust, and with --since the consistency proof.\n"
-            "With --db this machine verifies the database directly, with the public key you trust."
+            "The server rehashes every record into the tree and checks it against the latest signed tree head,\n"
+            "every checkpoint in the database and in the witness, and the checkpoint given with --since; it checks\n"
+            "the account history, group designations and policy archive against the log, and names everything\n"
+            "changed, deleted, inserted or reordered (exit code 1). It runs on a consistent snapshot: a live log\n"
+            "verifies without false alarms.\n\n"
+            "Here, with the public key you trust (--public-key), the server's checkpoint must be signed by it and,\n"
+            "with --since, a consistency proof from your checkpoint to the head must hold.\n"
+            "To check a database directly, without the server: `verdict-admin audit verify --db URL` (installed\n"
+            "with the server)."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -77,9 +79,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                         help="a checkpoint file kept outside the database (`verdict audit checkpoint > FILE`): the log must extend it")
     verify.add_argument("--public-key", metavar="KEY",
                         help="the log's public key, or the file holding it (VERDICT_LOG_PUBLIC_KEY; default var/log-signing.pub)")
-    verify.add_argument("--db", help="check this database directly, without the server (VERDICT_DB URL)")
-    verify.add_argument("--witness", type=Path,
-                        help="with --db: the witness directory of published checkpoints (VERDICT_WITNESS_DIR; default var/witness)")
+    add_admin_only_db(verify)
     _common(verify, handler=run_verify)
 
     checkpoint = sub.add_parser(
@@ -88,7 +88,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                     "database and later check the log still extends it with `verdict audit verify --since FILE`.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    checkpoint.add_argument("--db", help="read it from this database directly, without the server")
+    add_admin_only_db(checkpoint)
     _common(checkpoint, handler=run_checkpoint)
 
     prove = sub.add_parser(
@@ -100,7 +100,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     prove.add_argument("decision_id")
     prove.add_argument("--out", type=Path, help="write the proof to this file (default: standard output)")
-    prove.add_argument("--db", help="build it from this database directly, without the server")
+    add_admin_only_db(prove)
     _common(prove, handler=run_prove)
 
     verify_proof = sub.add_parser(
@@ -115,15 +115,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     verify_proof.add_argument("--json", action="store_true", help="machine-readable output")
     verify_proof.set_defaults(handler=run_verify_proof)
 
-    keygen = sub.add_parser(
-        "keygen", help="create the log's signing key and its public key",
-        description="Create an Ed25519 signing key for the decision log (C2SP signed-note encoding), readable only by you,\n"
-                    "and the public key next to it (.pub) for auditors. The origin names the log in every checkpoint.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    keygen.add_argument("--origin", required=True, help="the log's name, e.g. example.org/verdict/decision-log (no spaces or '+')")
-    keygen.add_argument("--out", type=Path, default=Path("var/log-signing.key"), help="where to write the key (default var/log-signing.key)")
-    keygen.set_defaults(handler=run_keygen)
+    moved(sub, "keygen", "create the log's signing key")
 
 
 def _common(p: argparse.ArgumentParser, handler: Any) -> None:
@@ -151,7 +143,7 @@ def _filters(args: argparse.Namespace) -> dict[str, Any]:
 
 def _rpc(args: argparse.Namespace, work: Any) -> int:
     from clients.client import VerdictError
-    from clients.protojson import ProtoJsonError
+    from shared.protojson import ProtoJsonError
 
     try:
         with connect(args) as client:
@@ -163,7 +155,7 @@ def _rpc(args: argparse.Namespace, work: Any) -> int:
 
 
 def run_query(args: argparse.Namespace) -> int:
-    from clients.protojson import to_dict
+    from shared.protojson import to_dict
 
     def work(client) -> int:
         records = []
@@ -186,7 +178,7 @@ def run_query(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from clients.protojson import to_dict
+    from shared.protojson import to_dict
 
     def work(client) -> int:
         record = client.get_decision(args.decision_id)
@@ -212,7 +204,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_explain(args: argparse.Namespace) -> int:
-    from clients.protojson import to_dict
+    from shared.protojson import to_dict
 
     def work(client) -> int:
         explanation = client.explain(args.decision_id)
@@ -262,7 +254,7 @@ class ProgressBar:
 def run_replay(args: argparse.Namespace) -> int:
     import os
 
-    from clients.protojson import to_dict
+    from shared.protojson import to_dict
 
     def work(client) -> int:
         target: dict[str, Any] = {}
@@ -314,191 +306,88 @@ def print_summary(s: Any, against: str | None) -> None:
         print("\nOK: every decision reproduced exactly." if not s.faults and not s.errors else "\nFAULT: not every decision reproduced.")
 
 
-def _verifier(key: str | None, required: bool = True):
-    """The trusted public key: --key, VERDICT_LOG_PUBLIC_KEY, or var/log-signing.pub."""
-    from server.decisionlog.note import load_verifier
-
-    key = key or os.environ.get("VERDICT_LOG_PUBLIC_KEY")
-    if not key and Path("var/log-signing.pub").is_file():
-        key = "var/log-signing.pub"
-    if not key:
-        if required:
-            raise ValueError("the log's public key is needed: --public-key FILE (the .pub next to the signing key) "
-                             "or VERDICT_LOG_PUBLIC_KEY")
-        return None
-    return load_verifier(key)
-
-
 def run_verify(args: argparse.Namespace) -> int:
-    from google.protobuf.json_format import MessageToDict
-
-    from server.decisionlog.proof import ProofError, check_consistency
-    from server.decisionlog.note import Checkpoint, NoteError, open_checkpoint
+    from clients.client import VerdictError
+    from shared.tlog.note import Checkpoint, NoteError
+    from shared.tlog.auditor import print_report, read_checkpoint, report, trusted_key
 
     try:
-        verifier = _verifier(args.public_key, required=bool(args.db))
-        since = args.since.read_text(encoding="utf-8") if args.since else None
-        if since is not None:
-            Checkpoint.of_note(since)
+        verifier = trusted_key(args.public_key, required=False)
+        since = read_checkpoint(args.since)
     except OSError as exc:
         return fail(f"cannot read {args.since}: {exc.strerror}")
     except NoteError as exc:
         return fail(f"{args.since or '--public-key'}: {exc}")
     except ValueError as exc:
         return fail(str(exc))
-    if args.db:
-        from server.audit.verify import verify
-        from server.db.database import Database
-        from server.decisionlog.checkpoints import Witness
-        from server.decisionlog.reader import LogReader
+    holder: dict[str, Any] = {}
 
-        witness_dir = args.witness or Path(os.environ.get("VERDICT_WITNESS_DIR", "var/witness"))
-        db = Database(args.db)
-        response = verify(db, verifier, Witness(witness_dir), since).message()
-        prove_consistency = LogReader(db).prove_consistency
-    else:
-        from clients.client import VerdictError
+    def work(client) -> int:
+        holder["response"] = client.verify_log(since_checkpoint=since or "")
+        if since is not None and verifier is not None:
+            try:
+                p = client.prove_consistency(Checkpoint.of_note(since).size)
+                holder["consistency"] = (list(p.proof), p.checkpoint, p.tree_size)
+            except VerdictError as exc:  # reported as a finding
+                holder["consistency"] = ValueError(exc.details)
+        return 0
 
-        holder: dict[str, Any] = {}
+    code = _rpc(args, work)
+    if code:
+        return code
 
-        def work(client) -> int:
-            holder["response"] = client.verify_log(since_checkpoint=since or "")
-            if since is not None and verifier is not None:
-                try:
-                    p = client.prove_consistency(Checkpoint.of_note(since).size)
-                    holder["consistency"] = (list(p.proof), p.checkpoint, p.tree_size)
-                except VerdictError as exc:  # reported below as a finding
-                    holder["consistency"] = ValueError(exc.details)
-            return 0
+    def prove_consistency(size: int) -> tuple:
+        if isinstance(holder["consistency"], Exception):
+            raise holder["consistency"]
+        return holder["consistency"]
 
-        code = _rpc(args, work)
-        if code:
-            return code
-        response = holder["response"]
-
-        def prove_consistency(size: int) -> tuple:
-            if isinstance(holder["consistency"], Exception):
-                raise holder["consistency"]
-            return holder["consistency"]
-    doc = MessageToDict(response, preserving_proto_field_name=True, always_print_fields_with_no_presence=True)
-    for name in ("records", "first_bad_seq", "checkpoints", "witnessed"):  # 64-bit integers arrive as strings
-        doc[name] = int(doc[name])
-    doc["covered"] = {what: int(n) for what, n in doc["covered"].items()}
-    findings = doc["findings"]
-    for f in findings:
-        f["seq"] = int(f.get("seq", 0))
-    if verifier is not None and doc["checkpoint"]:
-        try:
-            open_checkpoint(doc["checkpoint"], verifier)
-        except NoteError as exc:
-            findings.append({"kind": "tree_head", "message": f"the log's checkpoint is not signed by the key you trust: {exc}"})
-    if since is not None and verifier is not None:
-        try:
-            proof, note, size = prove_consistency(Checkpoint.of_note(since).size)
-            old, new = check_consistency(since, note, proof, verifier)
-            doc["consistency"] = f"the log ({new.size} records) extends the checkpoint given ({old.size} records): consistency proof verified"
-        except (ProofError, NoteError, ValueError, LookupError) as exc:
-            findings.append({"kind": "consistency", "message": f"no valid consistency proof from the checkpoint given: {exc}"})
-    doc["ok"] = not findings
-    if args.json:
-        print_json(doc)
-    else:
-        print_verification(doc)
+    doc = report(holder["response"], verifier, since, prove_consistency)
+    print_report(doc, args.json)
     return 0 if doc["ok"] else 1
 
 
-def print_verification(doc: dict[str, Any]) -> None:
-    from server.decisionlog.note import Checkpoint
-
-    records = int(doc["records"])
-    rate = records / doc["seconds"] if doc["seconds"] else 0
-    if doc["ok"] and not doc["checkpoint"]:
-        print("OK: the log is empty (nothing was ever appended)")
-    elif doc["ok"]:
-        head = Checkpoint.of_note(doc["checkpoint"])
-        signer = doc["checkpoint"].rsplit("\n\n", 1)[1].split(" ")[1]
-        print(f"OK: {records} records verified against the checkpoint signed by {signer} "
-              f"({head.size} records, root {head.root.hex()[:16]}...)")
-        print(f"  checkpoints  {doc['checkpoints']} signed checkpoints agree ({doc['witnessed']} of them from the witness)")
-        if doc.get("consistency"):
-            print(f"  since        {doc['consistency']}")
-        covered = ", ".join(f"{n} {what}" for what, n in sorted(doc["covered"].items()))
-        print(f"  covered      {covered} match the log")
-    else:
-        print(f"FAILED: {len(doc['findings'])} problem(s) in a log of {records} records")
-        for f in doc["findings"]:
-            print(f"  [{f['kind']}] {f['message']}")
-    print(f"  time         {doc['seconds']:.2f} s ({rate:,.0f} records/s)")
-
-
 def run_checkpoint(args: argparse.Namespace) -> int:
-    from server.decisionlog.note import Checkpoint
+    from shared.tlog.auditor import print_checkpoint
 
-    if args.db:
-        from server.db.database import Database
-        from server.decisionlog.reader import LogReader, NotSigned
+    holder: dict[str, str] = {}
 
-        try:
-            note = LogReader(Database(args.db)).checkpoint()
-        except NotSigned as exc:
-            return fail(str(exc), 1)
-    else:
-        holder: dict[str, str] = {}
+    def work(client) -> int:
+        holder["note"] = client.checkpoint().checkpoint
+        return 0
 
-        def work(client) -> int:
-            holder["note"] = client.checkpoint().checkpoint
-            return 0
-
-        code = _rpc(args, work)
-        if code:
-            return code
-        note = holder["note"]
-    if args.json:
-        checkpoint = Checkpoint.of_note(note)
-        print_json({"checkpoint": note, "origin": checkpoint.origin, "tree_size": checkpoint.size, "root_hash": checkpoint.root.hex()})
-    else:
-        sys.stdout.write(note)
+    code = _rpc(args, work)
+    if code:
+        return code
+    note = holder["note"]
+    print_checkpoint(note, args.json)
     return 0
 
 
 def run_prove(args: argparse.Namespace) -> int:
-    from server.decisionlog.proof import InclusionProof
+    from shared.tlog.proof import InclusionProof
 
-    if args.db:
-        from server.db.database import Database
-        from server.decisionlog.reader import LogReader
+    holder: dict[str, Any] = {}
 
-        try:
-            proof = LogReader(Database(args.db)).prove(args.decision_id)
-        except LookupError as exc:
-            return fail(str(exc), 1)
-    else:
-        holder: dict[str, Any] = {}
+    def work(client) -> int:
+        holder["proof"] = client.prove(args.decision_id)
+        return 0
 
-        def work(client) -> int:
-            holder["proof"] = client.prove(args.decision_id)
-            return 0
-
-        code = _rpc(args, work)
-        if code:
-            return code
-        p = holder["proof"]
-        proof = InclusionProof(p.decision_id, p.leaf_index, p.tree_size, p.leaf, list(p.audit_path), p.checkpoint)
-    text = proof.to_json()
-    if args.out:
-        args.out.write_text(text, encoding="utf-8")
-        print(f"wrote {args.out}: decision {proof.decision_id} is leaf {proof.leaf_index} of {proof.tree_size}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    code = _rpc(args, work)
+    if code:
+        return code
+    p = holder["proof"]
+    proof = InclusionProof(p.decision_id, p.leaf_index, p.tree_size, p.leaf, list(p.audit_path), p.checkpoint)
+    write_out(proof.to_json(), args.out, f"decision {proof.decision_id} is leaf {proof.leaf_index} of {proof.tree_size}")
     return 0
 
 
 def run_verify_proof(args: argparse.Namespace) -> int:
-    from server.decisionlog.note import NoteError
-    from server.decisionlog.proof import InclusionProof, ProofError
+    from shared.tlog.note import NoteError
+    from shared.tlog.proof import InclusionProof, ProofError
+    from shared.tlog.auditor import trusted_key
 
     try:
-        verifier = _verifier(args.public_key)
+        verifier = trusted_key(args.public_key)
         text = args.file.read_text(encoding="utf-8")
     except OSError as exc:
         return fail(f"cannot read {args.file}: {exc.strerror}")
@@ -526,18 +415,4 @@ def run_verify_proof(args: argparse.Namespace) -> int:
                          ("revision", record.revision)):
         if value:
             print(f"  {label:<9}{value}")
-    return 0
-
-
-def run_keygen(args: argparse.Namespace) -> int:
-    from server.decisionlog.note import Ed25519Signer, NoteError, write_keypair
-
-    try:
-        public = write_keypair(Ed25519Signer.generate(args.origin), args.out)
-    except NoteError as exc:
-        return fail(f"--origin: {exc}")
-    except FileExistsError:
-        return fail(f"{args.out} exists: a log keeps its key (move it away first if you really mean a new log)")
-    print(f"signing key  {args.out} (keep it outside the database; the server reads it with --log-key-file)")
-    print(f"public key   {public}: {public.read_text().strip()}")
     return 0

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from clients.cli.labels import enum_words, label
-from clients.cli.output import fail, print_json
+from shared.terminal import fail, print_json
 
 POLICY_ALIASES = {
     "tve": "terrorism_violent_extremism",
@@ -155,7 +155,7 @@ def build_case(args: argparse.Namespace) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     from clients.client import VerdictError
-    from clients.protojson import ProtoJsonError, to_dict
+    from shared.protojson import ProtoJsonError, to_dict
 
     try:
         case = build_case(args)

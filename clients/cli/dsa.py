@@ -1,8 +1,8 @@
 """`verdict dsa` and `verdict report transparency`: the EU Digital Services Act.
 
 Statements of reasons come from the server (DsaService, scope audit:read),
-derived from the decision log; `submit` sends them to the DSA Transparency
-Database; `report transparency` writes the report figures as JSON, CSV and
+derived from the decision log; `verdict-admin dsa submit` sends them to the
+DSA Transparency Database; `report transparency` writes the report figures as JSON, CSV and
 an HTML page with charts.
 """
 
@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from clients.cli.decide import add_connection_args, connect
-from clients.cli.output import fail, print_json
+from clients.cli.moved import moved
+from shared.dsa_batches import DEFAULT_DIR
+from shared.terminal import fail, print_json
 
-DEFAULT_STATEMENTS_DIR = "var/dsa/statements"
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 STATEMENTS_EXAMPLES = """\
@@ -27,7 +28,7 @@ examples:
   verdict dsa statements --since 2024-05-01 --until 2024-06-01 --out var/dsa/2024-05
 
   # submit them (a rerun sends only what the database does not have yet)
-  verdict dsa submit --dir var/dsa/2024-05 --url https://transparency.dsa.ec.europa.eu --token-file tdb.token
+  verdict-admin dsa submit --dir var/dsa/2024-05 --url https://transparency.dsa.ec.europa.eu --token-file tdb.token
 
   # one decision: its statement and the notice to the user, in Dutch
   verdict dsa show dec_0190a1b2c3d4e5f60718293a4b5c --lang nl
@@ -68,31 +69,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     statements.add_argument("--since", required=True, help="first day or RFC 3339 time (inclusive), e.g. 2024-05-01")
     statements.add_argument("--until", required=True, help="end day or RFC 3339 time (exclusive), e.g. 2024-06-01")
-    statements.add_argument("--out", default=DEFAULT_STATEMENTS_DIR,
-                            help=f"directory for the batch files (default {DEFAULT_STATEMENTS_DIR}); '-' prints one statement per line")
+    statements.add_argument("--out", default=DEFAULT_DIR,
+                            help=f"directory for the batch files (default {DEFAULT_DIR}); '-' prints one statement per line")
     add_connection_args(statements)
     statements.set_defaults(handler=run_statements)
 
-    submit = sub.add_parser(
-        "submit", help="submit batch files to the DSA Transparency Database, each statement once",
-        description=(
-            "Send the statements in the batch files of --dir to the Transparency Database API. Each\n"
-            "statement is checked against the database's rules first; the database is asked which puids\n"
-            "it already has (existing-puid), and only the others are sent, so a rerun after an\n"
-            "interruption sends nothing twice. Lost answers, 429 and 5xx are retried with backoff. A 422\n"
-            "is reported per statement and field, and the other statements of the batch are still sent.\n"
-            "Exit code 0 when every statement is in the database, 1 when some were rejected or failed."
-        ),
-        epilog=STATEMENTS_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    submit.add_argument("--url", required=True, help="base URL of the Transparency Database (its /api/v1 is appended)")
-    submit.add_argument("--token-file", required=True, type=Path, help="file holding the API token")
-    submit.add_argument("--dir", default=DEFAULT_STATEMENTS_DIR, type=Path,
-                        help=f"directory with the batch files (default {DEFAULT_STATEMENTS_DIR})")
-    submit.add_argument("--attempts", type=int, default=5, help="attempts per batch on lost answers, 429 and 5xx (default 5)")
-    submit.add_argument("--backoff", type=float, default=1.0, help="first wait between attempts in seconds; doubles each time (default 1)")
-    submit.add_argument("--json", action="store_true", help="print the outcome as JSON")
-    submit.set_defaults(handler=run_submit)
+    moved(sub, "submit", "submit batch files to the DSA Transparency Database")
 
     report = commands.add_parser(
         "report", help="reports over the decision log (transparency report)",
@@ -133,7 +115,7 @@ def moment(value: str, flag: str) -> str:
 
 def run_show(args: argparse.Namespace) -> int:
     from clients.client import VerdictError
-    from clients.protojson import to_dict
+    from shared.protojson import to_dict
 
     try:
         with connect(args) as client:
@@ -156,8 +138,8 @@ def run_show(args: argparse.Namespace) -> int:
 
 def run_statements(args: argparse.Namespace) -> int:
     from clients.client import VerdictError
-    from clients.protojson import to_dict
-    from server.dsa.submit import write_batches
+    from shared.protojson import to_dict
+    from shared.dsa_batches import write_batches
 
     try:
         since, until = moment(args.since, "--since"), moment(args.until, "--until")
@@ -184,41 +166,10 @@ def run_statements(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
-def run_submit(args: argparse.Namespace) -> int:
-    from server.dsa.submit import Submission, TdbClient, TdbRefused, read_batches
-
-    try:
-        token = args.token_file.read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        return fail(f"--token-file: {exc}")
-    if not token:
-        return fail(f"--token-file: {args.token_file} is empty")
-    if args.attempts < 1 or args.backoff < 0:
-        return fail("--attempts must be at least 1 and --backoff not negative")
-    try:
-        statements = list(read_batches(args.dir))
-        result = Submission(TdbClient(args.url, token), attempts=args.attempts, backoff=args.backoff).run(statements)
-    except (OSError, ValueError, TdbRefused) as exc:
-        return fail(str(exc))
-    if args.json:
-        print_json({"submitted": result.submitted, "already_present": result.already_present,
-                    "rejected": {p: [{"field": e.field, "message": e.message} for e in errs] for p, errs in result.rejected.items()},
-                    "failed": result.failed})
-    else:
-        for puid, errors in result.rejected.items():
-            for error in errors:
-                print(f"{puid}: rejected: {error.field}: {error.message}")
-        for puid, reason in result.failed.items():
-            print(f"{puid}: not submitted: {reason}")
-        print(f"submitted {len(result.submitted)}, already in the database {len(result.already_present)}, "
-              f"rejected {len(result.rejected)}, failed {len(result.failed)} (of {len(statements)})")
-    return 0 if result.ok else 1
-
-
 def run_report(args: argparse.Namespace) -> int:
     from clients.client import VerdictError
-    from clients.protojson import to_plain_dict
-    from server.dsa.render import report_csv, report_html
+    from shared.protojson import to_plain_dict
+    from clients.report_render import report_csv, report_html
 
     try:
         start, end = moment(args.start, "--from"), moment(args.end, "--to")

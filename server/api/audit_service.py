@@ -28,8 +28,8 @@ from server.audit.replay import Replayer, ReplayReport
 from server.audit.verify import verify
 from server.decisionlog.archive import PolicyArchive
 from server.decisionlog.checkpoints import Witness
-from server.decisionlog.note import Checkpoint, NoteError, Verifier
-from server.decisionlog.record import LogRecord, canonical
+from shared.tlog.note import Checkpoint, NoteError, Verifier
+from shared.tlog.record import LogRecord, canonical
 from server.decisionlog.log import DecisionLog
 from server.decisionlog.reader import MAX_SEQ, Filter, LogReader
 from server.decisions.results import decision_from_record

@@ -32,7 +32,7 @@ from server.api.handlers import around
 
 log = structlog.get_logger("auth")
 
-SCOPES = ("decide", "apply", "audit:read", "audit:replay", "bundle:read", "admin")
+SCOPES = ("decide", "apply", "audit:read", "audit:replay", "accounts:read", "bundle:read", "admin")
 
 # The scope each RPC needs. Decide with apply=true also needs "apply",
 # checked in the servicer once the request is read.
@@ -56,6 +56,7 @@ RPC_SCOPES = {
     "/verdict.v1.DsaService/GetStatement": "audit:read",
     "/verdict.v1.DsaService/ListStatements": "audit:read",
     "/verdict.v1.DsaService/GetTransparencyReport": "audit:read",
+    "/verdict.v1.AccountService/GetAccount": "accounts:read",
 }
 OPEN_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 
@@ -114,7 +115,7 @@ def caller_with_token(callers: dict[str, Caller], token: str) -> Caller | None:
 
 
 def caller_entry(name: str, token: str, scopes: list[str]) -> str:
-    """The TOML text of one caller entry (for `verdict token new`)."""
+    """The TOML text of one caller entry (for `verdict-admin token new`)."""
     quoted = ", ".join(f'"{s}"' for s in scopes)
     return f'\n[[caller]]\nname = "{name}"\ntoken_sha256 = "{token_hash(token)}"\nscopes = [{quoted}]\n'
 

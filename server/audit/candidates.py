@@ -48,7 +48,7 @@ def from_git(ref: str, bundle_dir: Path, tests: bool = False) -> Bundle:
 
 
 def from_bundle(data: bytes, tests: bool = False) -> Bundle:
-    """The policies and data of an uploaded bundle (a .tar.gz as `verdict bundle build` or
+    """The policies and data of an uploaded bundle (a .tar.gz as `verdict-admin bundle build` or
     `opa build` make it; other files are ignored); with ``tests``, its Rego tests and
     decision tables too. Only regular files with paths inside the bundle are read."""
     try:

@@ -18,7 +18,7 @@ from typing import Any
 from opa_bindings import OpaError
 
 from server.decisionlog.archive import PolicyArchive
-from server.decisionlog.record import LogRecord
+from shared.tlog.record import LogRecord
 from server.decisions.results import Catalog, PolicyContractError, words
 from server.engine.embedded import new_engine
 from server.policytools.annotations import Annotation, bundle_annotations

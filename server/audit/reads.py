@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from server.decisionlog.log import DecisionLog
-from server.decisionlog.record import LogRecord
+from shared.tlog.record import LogRecord
 from server.decisions.service import new_decision_id
-from server.timeutil import rfc3339, utcnow
+from shared.timeutil import rfc3339, utcnow
 
 
 def record_read(log: DecisionLog, caller: str, rpc: str, what: dict[str, Any], via: str = "") -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from server.decisionlog.archive import PolicyArchive
-from server.decisionlog.record import LogRecord, canonical
+from shared.tlog.record import LogRecord, canonical
 from server.decisionlog.reader import Filter, LogReader
 from server.decisions.results import cited_clauses
 from server.engine.bundle import Bundle

@@ -31,9 +31,9 @@ from verdict.v1 import audit_service_pb2 as au
 from server.db.database import Cursor, Database
 from server.decisionlog.archive import files_hash
 from server.decisionlog.checkpoints import Witness
-from server.decisionlog.merkle import fold, node_hash, range_nodes
-from server.decisionlog.note import Checkpoint, NoteError, Verifier, open_checkpoint
-from server.decisionlog.record import leaf_header
+from shared.tlog.merkle import fold, node_hash, range_nodes
+from shared.tlog.note import Checkpoint, NoteError, Verifier, open_checkpoint
+from shared.tlog.record import leaf_header
 from server.decisionlog.tree import TreeHeadError, read_head
 from server.enrichment.store import AUDITED, audited_rows
 

@@ -1,6 +1,6 @@
 """The bundles the server hands out, from a directory of bundle files.
 
-A bundle file (``verdict bundle build``, optionally signed) is put into the
+A bundle file (``verdict-admin bundle build``, optionally signed) is put into the
 directory — by hand, by CI, or by Kubernetes when a ConfigMap volume
 changes. When a request finds the file changed, the bundle is checked
 before anyone gets it: a tarball of policies and data whose ``.manifest``
@@ -56,7 +56,7 @@ def checked_bundle(data: bytes, verification: VerificationConfig | None) -> Bund
     declared = manifest_of(files).get("revision")
     if declared != bundle.revision:
         raise BundleError(f".manifest revision {str(declared)[:16]!r} is not the content hash {bundle.revision[:16]} "
-                          "of its policies and data (build it with `verdict bundle build`)")
+                          "of its policies and data (build it with `verdict-admin bundle build`)")
     return bundle
 
 

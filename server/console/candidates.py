@@ -95,7 +95,7 @@ class CandidateForm(FlaskForm):
     git_ref = StringField("Git ref", validators=[Optional(), Length(max=256), Regexp(GIT_REF, message=(
         "A commit, branch or tag, like main~1 or 3f2c1a9: letters, digits and _./~^@{}+- only."))],
         description="Of the repository the server's policies live in.")
-    bundle = FileField("or a bundle (.tar.gz)", description="As `verdict bundle build` or `opa build` make it; "
+    bundle = FileField("or a bundle (.tar.gz)", description="As `verdict-admin bundle build` or `opa build` make it; "
                                                               "with its *_test.rego files to run its tests.")
     next = HiddenField()
 

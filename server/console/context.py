@@ -12,7 +12,7 @@ from server.api.auth import Caller
 from server.decisionlog.archive import PolicyArchive
 from server.decisionlog.checkpoints import Witness
 from server.decisionlog.log import DecisionLog
-from server.decisionlog.note import Verifier
+from shared.tlog.note import Verifier
 from server.decisionlog.reader import LogReader
 from server.decisions.service import DecisionService
 

@@ -16,7 +16,7 @@ from server.console.context import services, state
 from server.console import jobs
 from server.console.jobs import Job
 from server.console.signin import requires
-from server.decisionlog.note import Checkpoint, NoteError
+from shared.tlog.note import Checkpoint, NoteError
 from server.decisionlog.reader import NotSigned
 
 bp = Blueprint("integrity", __name__)

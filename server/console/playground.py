@@ -36,7 +36,7 @@ from server.console.context import services, state
 from server.console.forms import label_of
 from server.console import jobs
 from server.console.signin import requires
-from server.decisionlog.record import LogRecord
+from shared.tlog.record import LogRecord
 from server.engine.bundle import Bundle
 from server.engine.embedded import EmbeddedEngine
 from server.policytools import regotest
@@ -240,7 +240,7 @@ def run() -> Any:
 
 
 def _run_tests(bundle: Bundle) -> regotest.TestReport:
-    """As `verdict rego test`: the real `opa test` when opa is on PATH, otherwise the embedded engine."""
+    """As `verdict-admin rego test`: the real `opa test` when opa is on PATH, otherwise the embedded engine."""
     if not regotest.opa_binary():
         return regotest.run_embedded(bundle, coverage=True)
     with tempfile.TemporaryDirectory(prefix="verdict-tests-") as tmp:

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from server.db.database import Cursor, Database
 from server.decisionlog.log import LogWriter
-from server.decisionlog.record import LogRecord, new_record_id
+from shared.tlog.record import LogRecord, new_record_id
 from server.decisions.results import Catalog, catalog_of
 from server.engine.bundle import Bundle, BundleError
-from server.timeutil import rfc3339, utcnow
+from shared.timeutil import rfc3339, utcnow
 
 
 class ArchiveError(Exception):

@@ -20,9 +20,9 @@ from pathlib import Path
 import structlog
 
 from server.db.database import Database
-from server.decisionlog.note import Checkpoint, NoteError, Verifier, open_checkpoint
+from shared.tlog.note import Checkpoint, NoteError, Verifier, open_checkpoint
 from server.decisionlog.tree import TreeWriter, read_head, root_at
-from server.timeutil import rfc3339, utcnow
+from shared.timeutil import rfc3339, utcnow
 
 log = structlog.get_logger("checkpoints")
 

@@ -19,7 +19,7 @@ from typing import Iterable
 import structlog
 
 from server.db.database import Cursor, Database, DatabaseUnavailable
-from server.decisionlog.record import LogRecord
+from shared.tlog.record import LogRecord
 from server.decisionlog.tree import TreeHeadError, TreeWriter
 
 log = structlog.get_logger("decisionlog")

@@ -8,8 +8,8 @@ from typing import Any, Iterator
 import orjson
 
 from server.db.database import Cursor, Database
-from server.decisionlog.proof import InclusionProof
-from server.decisionlog.record import LogRecord
+from shared.tlog.proof import InclusionProof
+from shared.tlog.record import LogRecord
 from server.decisionlog.tree import TreeHead, consistency_proof, inclusion_proof, read_head
 
 _COLUMNS = "seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, revision, record"

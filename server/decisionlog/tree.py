@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from server.db.database import Cursor
-from server.decisionlog.merkle import Frontier, Node, consistency_ranges, fold, inclusion_ranges, range_nodes
-from server.decisionlog.note import Checkpoint, NoteError, Signer, open_checkpoint, verifier_of
+from shared.tlog.merkle import Frontier, Node, consistency_ranges, fold, inclusion_ranges, range_nodes
+from shared.tlog.note import Checkpoint, NoteError, Signer, open_checkpoint, verifier_of
 
 
 class TreeHeadError(Exception):

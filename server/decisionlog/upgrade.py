@@ -13,11 +13,11 @@ import hashlib
 
 from server.db.database import Cursor
 from server.decisionlog.archive import files_hash
-from server.decisionlog.merkle import Frontier
-from server.decisionlog.record import LogRecord, canonical, new_record_id
+from shared.tlog.merkle import Frontier
+from shared.tlog.record import LogRecord, canonical, new_record_id
 from server.decisionlog.tree import store_head, store_nodes
 from server.enrichment.store import AUDITED, audited_rows
-from server.timeutil import rfc3339, utcnow
+from shared.timeutil import rfc3339, utcnow
 
 _COLUMNS = "seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, revision, record, prev_hash, hash"
 

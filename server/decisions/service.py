@@ -17,10 +17,10 @@ from google.protobuf.message import Message
 
 from verdict.v1 import assessments_pb2, case_pb2, decision_pb2, policy_service_pb2 as ps
 
-from clients.protojson import to_dict
+from shared.protojson import to_dict
 from server.db.database import Cursor, Database
 from server.decisionlog.archive import PolicyArchive
-from server.decisionlog.record import LogRecord
+from shared.tlog.record import LogRecord
 from server.decisionlog.log import DecisionLog
 from server.decisionlog.reader import LogReader
 from server.decisions.contract import DECIDE, GROUP, PUBLIC_INTEREST, REPORT, check_result
@@ -37,7 +37,7 @@ from server.decisions.results import (
 from server.engine.base import Evaluation, PolicyEngine
 from server.enrichment.cache import EnrichmentCache
 from server.enrichment.store import AccountStore
-from server.timeutil import parse_rfc3339, rfc3339, utcnow
+from shared.timeutil import parse_rfc3339, rfc3339, utcnow
 
 if TYPE_CHECKING:
     from server.engine.embedded import EmbeddedEngine

@@ -18,7 +18,7 @@ from google.protobuf import json_format
 
 from verdict.v1 import case_pb2, decision_pb2
 
-from server.decisionlog.record import LogRecord
+from shared.tlog.record import LogRecord
 from server.decisions.results import Catalog, decision_from_record
 from server.dsa.restriction import Restriction, restriction_of
 

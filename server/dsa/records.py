@@ -16,7 +16,7 @@ from typing import Any, Iterator
 from verdict.v1 import decision_pb2
 
 from server.decisionlog.archive import PolicyArchive
-from server.decisionlog.record import LogRecord
+from shared.tlog.record import LogRecord
 from server.decisionlog.reader import Filter, LogReader
 from server.dsa.decided import DecidedCase, DsaPolicy, NoDsaPolicy, decided_case
 from server.dsa.notice import notice_of

@@ -22,7 +22,7 @@ from verdict.v1 import decision_pb2
 from server.dsa.decided import DecidedCase, NoDsaPolicy
 from server.dsa.records import DsaRecords
 from server.dsa.statement import automated_decision, automated_detection, restriction_clauses, source_type
-from server.timeutil import parse_rfc3339
+from shared.timeutil import parse_rfc3339
 
 NOT_STATED = " (not stated)"
 NOTICE_RECOMMENDATIONS = {"RECOMMENDATION_NOTICE", "RECOMMENDATION_NOTICE_WITHOUT_PRIVATE_INFORMATION"}

@@ -17,20 +17,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable
 
 import requests
 import structlog
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from server.dsa.schema import FieldError, validate
+from shared.dsa_batches import BATCH
 
 log = structlog.get_logger("dsa.submit")
-
-BATCH = 100
-BATCH_GLOB = "statements-*.json"
-
 
 class TdbRefused(Exception):
     """The database refused the call for a reason a retry cannot mend (token, URL)."""
@@ -172,43 +168,3 @@ def _json(response: requests.Response) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- batch files
-
-def write_batches(statements: Iterable[dict[str, Any]], out_dir: Path) -> list[Path]:
-    """Files of at most 100 statements, each the body of POST /api/v1/statements.
-
-    Batch files of an earlier run in the directory are replaced, so the
-    directory holds exactly this run's statements.
-    """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for old in out_dir.glob(BATCH_GLOB):
-        old.unlink()
-    paths, batch = [], []
-
-    def flush() -> None:
-        path = out_dir / f"statements-{len(paths) + 1:05d}.json"
-        path.write_text(json.dumps({"statements": batch}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        paths.append(path)
-
-    for statement in statements:
-        batch.append(statement)
-        if len(batch) == BATCH:
-            flush()
-            batch = []
-    if batch:
-        flush()
-    return paths
-
-
-def read_batches(in_dir: Path) -> Iterator[dict[str, Any]]:
-    """The statements of every batch file in a directory, in file order."""
-    paths = sorted(in_dir.glob(BATCH_GLOB))
-    if not paths:
-        raise FileNotFoundError(f"{in_dir}: no {BATCH_GLOB} batch files (write them with `verdict dsa statements --out {in_dir}`)")
-    for path in paths:
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            raise ValueError(f"{path}: not valid JSON: {exc}") from None
-        if not isinstance(doc, dict) or not isinstance(doc.get("statements"), list):
-            raise ValueError(f"{path}: expected {{\"statements\": [...]}}")
-        yield from doc["statements"]

@@ -1,4 +1,4 @@
-"""Loading accounts from JSON lines (`verdict accounts import`)."""
+"""Loading accounts from JSON lines (`verdict-admin accounts import`)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from typing import Iterable
 
 from verdict.v1 import account_pb2
 
-from clients.protojson import ProtoJsonError, parse
+from shared.protojson import ProtoJsonError, parse
 from server.api.validation import ValidationError, check_id, check_message
 from server.decisionlog.log import LogWriter
-from server.decisionlog.record import LogRecord, new_record_id
+from shared.tlog.record import LogRecord, new_record_id
 from server.enrichment.store import AccountStore
-from server.timeutil import rfc3339, utcnow
+from shared.timeutil import rfc3339, utcnow
 
 
 class ImportError_(ValueError):

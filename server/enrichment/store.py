@@ -15,12 +15,12 @@ from typing import Any, Iterable
 from verdict.v1 import account_pb2, case_pb2
 
 from server.db.database import Cursor, Database
-from server.timeutil import rfc3339, utcnow
+from shared.timeutil import rfc3339, utcnow
 
 
 class AccountNotFound(LookupError):
     def __init__(self, account_id: str) -> None:
-        super().__init__(f"account {account_id!r} is not in the account store (load it with `verdict accounts import`)")
+        super().__init__(f"account {account_id!r} is not in the account store (load it with `verdict-admin accounts import`)")
         self.account_id = account_id
 
 

@@ -16,8 +16,8 @@ from server.app import Settings
 from server.console.context import EXTENSION
 from server.console.serving import ConsoleConfigError, ConsoleServer, start_console
 from server.console.web import CSP, create_app
-from server.decisionlog.note import Verifier
-from server.decisionlog.proof import InclusionProof
+from shared.tlog.note import Verifier
+from shared.tlog.proof import InclusionProof
 from server.engine.bundle import Bundle
 
 from tests.conftest import TEST_LOG_PUBLIC_KEY

@@ -291,7 +291,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="A fake DSA Transparency Database for trying `verdict dsa submit`.")
+    parser = argparse.ArgumentParser(description="A fake DSA Transparency Database for trying `verdict-admin dsa submit`.")
     parser.add_argument("--port", type=int, default=8787)
     parser.add_argument("--token", default="tdb-test-token")
     args = parser.parse_args()

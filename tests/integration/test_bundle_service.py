@@ -51,7 +51,7 @@ class Keys:
                                                                    serialization.PublicFormat.SubjectPublicKeyInfo))
 
     def publish(self, bundle: Bundle, directory: Path, name: str = "verdict.tar.gz", signed: bool = True) -> bytes:
-        """Put a bundle file into the served directory at once (as a ConfigMap update or `verdict bundle build -o` does)."""
+        """Put a bundle file into the served directory at once (as a ConfigMap update or `verdict-admin bundle build -o` does)."""
         data = bundle.tarball(sign(bundle.entries(), self.private, key_id="verdict-bundles") if signed else None)
         partial = directory / f".{name}.partial"
         partial.write_bytes(data)

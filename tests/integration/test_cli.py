@@ -1,9 +1,10 @@
-"""The `verdict` command and `make run`, as a newcomer would use them from the README."""
+"""The `verdict` and `verdict-admin` commands and `make run`, as a newcomer would use them from the README."""
 
 from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -13,13 +14,18 @@ import pytest
 from tests.conftest import ROOT, free_port
 
 VERDICT = str(ROOT / ".venv" / "bin" / "verdict")
+VERDICT_ADMIN = str(ROOT / ".venv" / "bin" / "verdict-admin")
 
 
-def verdict(*args: str, env: dict | None = None, check: bool = False) -> subprocess.CompletedProcess:
-    result = subprocess.run([VERDICT, *args], cwd=ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=120)
+def verdict(*args: str, env: dict | None = None, check: bool = False, program: str = VERDICT) -> subprocess.CompletedProcess:
+    result = subprocess.run([program, *args], cwd=ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=120)
     if check:
         assert result.returncode == 0, result.stderr
     return result
+
+
+def verdict_admin(*args: str, env: dict | None = None, check: bool = False) -> subprocess.CompletedProcess:
+    return verdict(*args, env=env, check=check, program=VERDICT_ADMIN)
 
 
 @pytest.fixture(scope="module")
@@ -38,13 +44,14 @@ def make_run(tmp_path_factory):
         if line.startswith("Stop with Ctrl-C") or time.monotonic() > deadline:
             break
     yield {"VERDICT_SERVER": f"127.0.0.1:{grpc_port}", "VERDICT_TOKEN": "verdict-demo-token", "banner": "".join(banner),
-           "VERDICT_LOG_PUBLIC_KEY": f"{tmp}/log-signing.pub", "witness": f"{tmp}/witness"}
+           "VERDICT_LOG_PUBLIC_KEY": f"{tmp}/log-signing.pub", "witness": f"{tmp}/witness",
+           "VERDICT_DB": env["VERDICT_DB"], "VERDICT_LOG_KEY_FILE": env["VERDICT_LOG_KEY_FILE"]}
     process.terminate()
     process.wait(timeout=20)
 
 
 def run_env(make_run) -> dict:
-    return {k: v for k, v in make_run.items() if k not in ("banner", "witness")}
+    return {k: v for k, v in make_run.items() if k not in ("banner", "witness", "VERDICT_DB", "VERDICT_LOG_KEY_FILE")}
 
 
 def test_make_run_prints_how_to_call_it(make_run):
@@ -141,31 +148,86 @@ def test_make_run_creates_a_development_key_and_publishes_checkpoints(make_run, 
 
 
 def test_help_explains_every_command():
-    for args in (["--help"], ["decide", "--help"], ["accounts", "import", "--help"], ["rego", "test", "--help"],
-                 ["rego", "coverage", "--help"], ["audit", "replay", "--help"], ["token", "new", "--help"],
+    for args in (["--help"], ["decide", "--help"], ["accounts", "show", "--help"], ["audit", "replay", "--help"],
                  ["audit", "verify", "--help"], ["audit", "prove", "--help"], ["audit", "verify-proof", "--help"],
-                 ["audit", "checkpoint", "--help"], ["audit", "keygen", "--help"]):
+                 ["audit", "checkpoint", "--help"], ["dsa", "statements", "--help"]):
         result = verdict(*args, check=True)
         assert "usage: verdict" in result.stdout
     assert "examples:" in verdict("decide", "--help").stdout
+    for args in (["--help"], ["migrate", "--help"], ["accounts", "import", "--help"], ["rego", "test", "--help"],
+                 ["rego", "coverage", "--help"], ["token", "new", "--help"], ["audit", "verify", "--help"],
+                 ["audit", "prove", "--help"], ["audit", "checkpoint", "--help"], ["audit", "keygen", "--help"],
+                 ["bundle", "build", "--help"], ["dsa", "submit", "--help"]):
+        result = verdict_admin(*args, check=True)
+        assert "usage: verdict-admin" in result.stdout
 
 
-def test_accounts_import_creates_updates_and_names_bad_lines(tmp_path):
-    db = f"sqlite:///{tmp_path}/accounts.db"
+def test_verdict_says_which_admin_command_to_run():
+    """The commands that work on the database and files directly are verdict-admin's; verdict names them."""
+    for args in (["rego", "test", "--coverage"], ["accounts", "import", "x.jsonl", "--db", "sqlite:///x.db"],
+                 ["audit", "keygen", "--origin", "o"], ["token", "new", "n", "--scopes", "decide"],
+                 ["audit", "verify", "--db", "sqlite:///x.db"], ["audit", "prove", "d-1", "--db", "sqlite:///x.db"],
+                 ["dsa", "submit", "--url", "u", "--token-file", "t"], ["bundle", "build"]):
+        result = verdict(*args)
+        assert result.returncode == 2 and f"run `verdict-admin {' '.join(args)}`" in result.stderr, result.stderr
+        assert "admin command" in result.stderr
+    assert "admin: create or update accounts" in verdict("accounts", "--help", check=True).stdout
+    assert "unrecognized arguments: --bogus" in verdict("decide", "--bogus").stderr
+
+
+def test_admin_commands_never_create_a_database(tmp_path):
+    """Reading (and importing into) a database that is not there is an error naming what to run, not a new empty one."""
+    accounts = tmp_path / "accounts.jsonl"
+    accounts.write_text('{"account_id": "a-1"}\n')
+    public = tmp_path / "log.pub"
+    assert verdict_admin("audit", "keygen", "--origin", "t.local/log", "--out", str(tmp_path / "log.key")).returncode == 0
+    for where in ("elsewhere/verdict.db", "verdict.db"):
+        url = f"sqlite:///{tmp_path}/{where}"
+        for args in (["audit", "verify", "--db", url, "--public-key", str(public)], ["audit", "checkpoint", "--db", url],
+                     ["audit", "prove", "dec_1", "--db", url],
+                     ["accounts", "import", str(accounts), "--db", url, "--log-key-file", str(tmp_path / "log.key")]):
+            result = verdict_admin(*args)
+            assert result.returncode == 2 and f"no verdict database at {url}" in result.stderr, result.stderr
+            assert f"`verdict-admin migrate --db {url}`" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["accounts.jsonl", "log.key", "log.pub"]
+    (tmp_path / "empty.db").touch()  # a file, but not a verdict database: not migrated by a read
+    empty = f"sqlite:///{tmp_path}/empty.db"
+    result = verdict_admin("audit", "checkpoint", "--db", empty)
+    assert result.returncode == 2 and "has no verdict schema" in result.stderr
+    assert sqlite3.connect(tmp_path / "empty.db").execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
+    migrated = verdict_admin("migrate", "--db", empty, check=True).stdout
+    assert "migrations applied" in migrated
+    assert verdict_admin("audit", "checkpoint", "--db", empty).returncode == 1  # a database now, with nothing signed yet
+
+
+def test_accounts_import_creates_updates_and_names_bad_lines(make_run, tmp_path):
+    """verdict-admin imports into the server's database; verdict accounts show reads it back through the API."""
+    env, db = run_env(make_run), make_run["VERDICT_DB"]
+    keys = {"VERDICT_LOG_KEY": "", "VERDICT_LOG_KEY_FILE": make_run["VERDICT_LOG_KEY_FILE"], "VERDICT_WITNESS_DIR": make_run["witness"]}
     good = tmp_path / "accounts.jsonl"
     good.write_text('{"account_id": "a-1", "verified": true, "followers": 5, "office_role": "candidate", "office_level": "local"}\n'
                     '\n{"account_id": "a-2"}\n')
-    assert "2 created, 0 updated" in verdict("accounts", "import", str(good), "--db", db, check=True).stdout
+    assert "2 created, 0 updated" in verdict_admin("accounts", "import", str(good), "--db", db, env=keys, check=True).stdout
     good.write_text('{"account_id": "a-1", "followers": 7, "dedicated_to_live_location": true}\n')
-    assert "0 created, 1 updated" in verdict("accounts", "import", str(good), "--db", db, check=True).stdout
-    shown = json.loads(verdict("accounts", "show", "a-1", "--db", db, check=True).stdout)
-    assert shown["account"]["followers"] == 7 and shown["account"]["verified"] is False
+    assert "0 created, 1 updated" in verdict_admin("accounts", "import", str(good), "--db", db, env=keys, check=True).stdout
+    shown = json.loads(verdict("accounts", "show", "a-1", env=env, check=True).stdout)
+    assert shown["account"]["followers"] == "7" and "verified" not in shown["account"]  # protobuf JSON: int64 as text
     assert shown["account"]["dedicated_to_live_location"] is True  # PRIV-9: an account property the policies see
+    assert shown["source"] == "import:accounts.jsonl" and shown["history_version"] == 0
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"account_id": "a-3"}\n{"account_id": "a-4", "office_role": "king"}\n')
-    result = verdict("accounts", "import", str(bad), "--db", db)
+    result = verdict_admin("accounts", "import", str(bad), "--db", db, env=keys)
     assert result.returncode == 2 and "bad.jsonl:2" in result.stderr and "office_role" in result.stderr
-    assert verdict("accounts", "show", "a-3", "--db", db).returncode == 1  # nothing of a bad file is imported
+    missing = verdict("accounts", "show", "a-3", env=env)  # nothing of a bad file is imported
+    assert missing.returncode == 1 and "NOT_FOUND: account_id: account 'a-3'" in missing.stderr
     missing_level = tmp_path / "level.jsonl"
     missing_level.write_text('{"account_id": "a-5", "office_role": "officeholder"}\n')
-    assert "office_level" in verdict("accounts", "import", str(missing_level), "--db", db).stderr
+    assert "office_level" in verdict_admin("accounts", "import", str(missing_level), "--db", db, env=keys).stderr
+
+
+def test_accounts_show_asks_the_server(make_run):
+    env = run_env(make_run)
+    shown = json.loads(verdict("accounts", "show", "acc-candidate-250k", env=env, check=True).stdout)
+    assert shown["account"]["office_role"] == "OFFICE_ROLE_CANDIDATE" and shown["account"]["followers"] == "250000"
+    no_token = verdict("accounts", "show", "acc-candidate-250k", env={**env, "VERDICT_TOKEN": "nope"})
+    assert no_token.returncode == 1 and "UNAUTHENTICATED" in no_token.stderr

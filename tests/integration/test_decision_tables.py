@@ -15,7 +15,7 @@ import pytest
 import grpc
 
 from clients.client import VerdictClient, VerdictError
-from clients.protojson import parse, to_dict
+from shared.protojson import parse, to_dict
 from server.db.database import Database
 from server.engine.bundle import Bundle
 from server.enrichment.store import AccountStore

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from clients.client import VerdictClient
-from clients.protojson import to_plain_dict
+from shared.protojson import to_plain_dict
 
 from tests.conftest import import_accounts, start_server
 from tests.integration.test_cli import verdict

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clients.client import VerdictClient, VerdictError
-from clients.protojson import parse, to_dict
+from shared.protojson import parse, to_dict
 from server.api.auth import caller_entry
 from server.db.database import Database
 from server.decisionlog.reader import Filter

@@ -1,4 +1,4 @@
-"""`verdict dsa statements` and `verdict dsa submit` against a real server and
+"""`verdict dsa statements` and `verdict-admin dsa submit` against a real server and
 the fake Transparency Database on a free port: batches of at most 100, each
 statement stored once, interruptions, lost answers, 422s, bad tokens."""
 
@@ -13,7 +13,7 @@ from clients.client import VerdictClient
 
 from tests.conftest import import_accounts, start_server
 from tests.fakes.tdb import FakeTdb
-from tests.integration.test_cli import verdict
+from tests.integration.test_cli import verdict, verdict_admin
 
 RESTRICTIVE = 250   # three batches: 100, 100, 50
 PERIOD = ("2020-01-01", "2099-01-01")
@@ -54,7 +54,7 @@ def fake():
 def submit(fake: FakeTdb, batches: Path, tmp_path: Path, *extra: str, token: str = "tdb-secret"):
     token_file = tmp_path / "tdb.token"
     token_file.write_text(token + "\n")
-    return verdict("dsa", "submit", "--url", fake.url, "--token-file", str(token_file), "--dir", str(batches),
+    return verdict_admin("dsa", "submit", "--url", fake.url, "--token-file", str(token_file), "--dir", str(batches),
                    "--backoff", "0", *extra)
 
 
@@ -139,8 +139,8 @@ def test_a_wrong_token_stops_with_a_clear_error(fake, batches, tmp_path):
 
 
 def test_a_missing_token_file_or_empty_directory_is_an_error(fake, tmp_path):
-    result = verdict("dsa", "submit", "--url", fake.url, "--token-file", str(tmp_path / "none"), "--dir", str(tmp_path))
+    result = verdict_admin("dsa", "submit", "--url", fake.url, "--token-file", str(tmp_path / "none"), "--dir", str(tmp_path))
     assert result.returncode == 2 and "--token-file" in result.stderr
     (tmp_path / "t").write_text("tdb-secret")
-    result = verdict("dsa", "submit", "--url", fake.url, "--token-file", str(tmp_path / "t"), "--dir", str(tmp_path))
+    result = verdict_admin("dsa", "submit", "--url", fake.url, "--token-file", str(tmp_path / "t"), "--dir", str(tmp_path))
     assert result.returncode == 2 and "no statements-*.json batch files" in result.stderr

@@ -10,7 +10,7 @@ import grpc
 import pytest
 
 from clients.client import VerdictError
-from clients.protojson import parse, to_dict
+from shared.protojson import parse, to_dict
 from server.dsa.restriction import restriction_of
 from server.dsa.schema import enumeration, validate
 from server.dsa.submit import Submission, TdbClient

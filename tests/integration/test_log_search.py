@@ -11,7 +11,7 @@ import pytest
 from server.db.database import Database
 from server.db.migrations import migrate
 from server.decisionlog.reader import Filter, LogReader
-from server.decisionlog.record import LogRecord
+from shared.tlog.record import LogRecord
 
 from tests.conftest import log_writer
 

@@ -18,7 +18,8 @@ from server.api.auth import AuthConfigError, caller_entry, load_callers
 
 from tests.conftest import import_accounts, start_server
 
-TOKENS = {"decider": ["decide"], "applier": ["decide", "apply"], "auditor": ["audit:read"], "root": ["admin"]}
+TOKENS = {"decider": ["decide"], "applier": ["decide", "apply"], "auditor": ["audit:read"], "accounts": ["accounts:read"],
+          "root": ["admin"]}
 
 
 def case(post: str = "p-1") -> dict:
@@ -101,6 +102,28 @@ def test_audit_reads_are_logged_with_the_caller_and_private_data_is_masked(secur
     record = next(json.loads(r) for _, r in rows if json.loads(r)["decision_id"] == decision.decision_id)
     priv_facts = record["input"]["case"]["violation"]["priv"]
     assert priv_facts["subject_id"].startswith("hmac:") and priv_facts["subject_id"] == record["input"]["case"]["reporter"]["reporter_id"]
+
+
+def test_an_account_read_needs_its_scope_and_is_logged_before_it_answers(secured):
+    """`verdict accounts show` reads through the API: scope accounts:read, an audit_read record with the caller."""
+    with client_for(secured, "decider") as decider, client_for(secured, "auditor") as auditor, \
+            client_for(secured, "accounts") as reader:
+        assert code_of(lambda: decider.get_account("acc-candidate-100k")) == grpc.StatusCode.PERMISSION_DENIED
+        assert code_of(lambda: auditor.get_account("acc-candidate-100k")) == grpc.StatusCode.PERMISSION_DENIED
+        assert code_of(lambda: reader.decide(case())) == grpc.StatusCode.PERMISSION_DENIED
+        shown = reader.get_account("acc-candidate-100k")
+        assert shown.account.account_id == "acc-candidate-100k" and shown.account.followers == 100_000
+        assert shown.account.HasField("updated_at") and shown.source.startswith("import:")
+        with pytest.raises(VerdictError) as unknown:
+            reader.get_account("acc-nobody")
+        assert unknown.value.code == grpc.StatusCode.NOT_FOUND and unknown.value.details.startswith("account_id: ")
+        with pytest.raises(VerdictError) as bad:
+            reader.get_account("")
+        assert bad.value.code == grpc.StatusCode.INVALID_ARGUMENT and "account_id" in bad.value.details
+    reads = [json.loads(r) for c, r in secured.db.query("SELECT caller, record FROM decision_log WHERE kind = 'audit_read'")
+             if c == "accounts"]
+    assert [(r["rpc"], r["read"]) for r in reads] == [("GetAccount", {"account_id": "acc-candidate-100k"}),
+                                                      ("GetAccount", {"account_id": "acc-nobody"})]
 
 
 def test_a_bad_callers_file_is_refused(tmp_path):

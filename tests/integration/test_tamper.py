@@ -21,15 +21,15 @@ import pytest
 
 from clients.client import VerdictClient
 from server.db.database import Cursor, Database
-from server.decisionlog.merkle import Frontier
-from server.decisionlog.note import Checkpoint, Ed25519Signer
-from server.decisionlog.record import LogRecord
+from shared.tlog.merkle import Frontier
+from shared.tlog.note import Checkpoint, Ed25519Signer
+from shared.tlog.record import LogRecord
 from server.decisionlog.tree import store_head, store_nodes
 
 from tests.conftest import PG_ADMIN, ROOT, TEST_LOG_PUBLIC_KEY, _drop_pg_database, _new_pg_database, import_accounts, start_server
 from tests.integration.test_transparency import GROUP, case, ei_case
 
-VERDICT = str(ROOT / ".venv" / "bin" / "verdict")
+VERDICT_ADMIN = str(ROOT / ".venv" / "bin" / "verdict-admin")
 
 HISTORY = {
     "account_id": "acc-history", "followers": 10, "suspended": True,
@@ -109,7 +109,7 @@ def copy(golden, tmp_path):
 
 def audit_verify(golden: Golden, url: str) -> dict:
     result = subprocess.run(
-        [VERDICT, "audit", "verify", "--db", url, "--public-key", TEST_LOG_PUBLIC_KEY, "--witness", str(golden.witness),
+        [VERDICT_ADMIN, "audit", "verify", "--db", url, "--public-key", TEST_LOG_PUBLIC_KEY, "--witness", str(golden.witness),
          "--since", str(golden.kept), "--json"],
         cwd=ROOT, capture_output=True, text=True, timeout=120, env={**os.environ})
     assert result.stdout, result.stderr

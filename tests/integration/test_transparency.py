@@ -20,13 +20,14 @@ import pytest
 from clients.client import VerdictClient
 from server.db.database import Database
 from server.decisionlog.checkpoints import Witness
-from server.decisionlog.note import Checkpoint, Verifier, open_checkpoint
-from server.decisionlog.proof import InclusionProof, readable
-from server.decisionlog.record import record_from_leaf
+from shared.tlog.note import Checkpoint, Verifier, open_checkpoint
+from shared.tlog.proof import InclusionProof, readable
+from shared.tlog.record import record_from_leaf
 
 from tests.conftest import ROOT, TEST_LOG_PUBLIC_KEY, import_accounts, start_server, verify_log
 
 VERDICT = str(ROOT / ".venv" / "bin" / "verdict")
+VERDICT_ADMIN = str(ROOT / ".venv" / "bin" / "verdict-admin")
 VERIFIER = Verifier.parse(TEST_LOG_PUBLIC_KEY)
 
 
@@ -49,9 +50,13 @@ GROUP = {
 }
 
 
-def cli(*args: str, env: dict | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([VERDICT, *args], cwd=cwd, capture_output=True, text=True, timeout=120,
+def cli(*args: str, env: dict | None = None, cwd: Path = ROOT, program: str = VERDICT) -> subprocess.CompletedProcess:
+    return subprocess.run([program, *args], cwd=cwd, capture_output=True, text=True, timeout=120,
                           env={**os.environ, **(env or {})})
+
+
+def admin(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return cli(*args, env=env, program=VERDICT_ADMIN)
 
 
 def sqlite_backup(path: Path, to: Path) -> None:
@@ -178,7 +183,7 @@ def test_verify_since_a_checkpoint_kept_elsewhere(db_url, opa_url, tmp_path):
         over_grpc = cli("audit", "verify", "--since", str(tmp_path / "kept.txt"), "--public-key", TEST_LOG_PUBLIC_KEY, env=server)
         assert over_grpc.returncode == 0, over_grpc.stdout + over_grpc.stderr
         assert "extends the checkpoint given" in over_grpc.stdout and "consistency proof verified" in over_grpc.stdout
-        direct = cli("audit", "verify", "--db", db_url, "--witness", str(tmp_path / "witness"), "--since", str(tmp_path / "kept.txt"),
+        direct = admin("audit", "verify", "--db", db_url, "--witness", str(tmp_path / "witness"), "--since", str(tmp_path / "kept.txt"),
                      "--public-key", TEST_LOG_PUBLIC_KEY, "--json")
         assert direct.returncode == 0, direct.stdout + direct.stderr
         doc = json.loads(direct.stdout)
@@ -274,18 +279,19 @@ def test_a_log_written_as_a_hash_chain_becomes_the_trees_first_leaves(sqlite_url
 
 def test_keygen_and_import_need_and_use_the_key(tmp_path):
     key = tmp_path / "keys" / "log.key"
-    made = cli("audit", "keygen", "--origin", "example.org/verdict-log", "--out", str(key))
+    made = admin("audit", "keygen", "--origin", "example.org/verdict-log", "--out", str(key))
     assert made.returncode == 0, made.stderr
     assert key.read_text().startswith("PRIVATE+KEY+example.org/verdict-log+") and key.stat().st_mode & 0o077 == 0
     assert (tmp_path / "keys" / "log.pub").read_text().startswith("example.org/verdict-log+")
-    again = cli("audit", "keygen", "--origin", "example.org/verdict-log", "--out", str(key))
+    again = admin("audit", "keygen", "--origin", "example.org/verdict-log", "--out", str(key))
     assert again.returncode == 2 and "exists" in again.stderr
-    bad = cli("audit", "keygen", "--origin", "has space", "--out", str(tmp_path / "x.key"))
+    bad = admin("audit", "keygen", "--origin", "has space", "--out", str(tmp_path / "x.key"))
     assert bad.returncode == 2 and "--origin" in bad.stderr
     env = {"VERDICT_LOG_KEY": "", "VERDICT_DB": f"sqlite:///{tmp_path}/v.db", "VERDICT_WITNESS_DIR": str(tmp_path / "w")}
-    missing = cli("accounts", "import", str(ROOT / "examples/demo_accounts.jsonl"), "--log-key-file", str(tmp_path / "none.key"), env=env)
+    assert admin("migrate", env=env).returncode == 0
+    missing = admin("accounts", "import", str(ROOT / "examples/demo_accounts.jsonl"), "--log-key-file", str(tmp_path / "none.key"), env=env)
     assert missing.returncode == 2 and "no decision-log signing key" in missing.stderr
-    done = cli("accounts", "import", str(ROOT / "examples/demo_accounts.jsonl"), "--log-key-file", str(key), env=env)
+    done = admin("accounts", "import", str(ROOT / "examples/demo_accounts.jsonl"), "--log-key-file", str(key), env=env)
     assert done.returncode == 0, done.stderr
-    verified = cli("audit", "verify", "--db", env["VERDICT_DB"], "--public-key", str(tmp_path / "keys" / "log.pub"), env=env)
+    verified = admin("audit", "verify", "--db", env["VERDICT_DB"], "--public-key", str(tmp_path / "keys" / "log.pub"), env=env)
     assert verified.returncode == 0 and verified.stdout.startswith("OK: 1 records"), verified.stdout

@@ -1,4 +1,4 @@
-"""Bundle signing: `verdict bundle build --signing-key` writes what OPA verifies, and we verify as OPA does.
+"""Bundle signing: `verdict-admin bundle build --signing-key` writes what OPA verifies, and we verify as OPA does.
 
 The independent check is OPA's own Go code, through the embedded engine's
 builtins: it verifies the JWT (``io.jwt.verify_rs256`` / ``_es256``),
@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from opa_bindings import OpaEngine
 
-from clients.cli.main import main as verdict
+from server.admin.main import main as verdict_admin
 from server.engine.bundle import MANIFEST, SIGNATURES, Bundle, read_tarball
 from server.engine.bundle_signing import (BundleSignatureError, VerificationConfig, VerificationKey, canonical_json,
                                           file_hash, sign, verify)
@@ -43,7 +43,7 @@ def signed(rsa_keys, tmp_path_factory) -> dict[str, bytes]:
     private, _ = rsa_keys
     root = tmp_path_factory.mktemp("signed")
     (root / "key.pem").write_bytes(private)
-    assert verdict(["bundle", "build", "--bundle", str(REGO), "-o", str(root / "b.tar.gz"),
+    assert verdict_admin(["bundle", "build", "--bundle", str(REGO), "-o", str(root / "b.tar.gz"),
                     "--signing-key", str(root / "key.pem"), "--signing-key-id", "verdict-bundles"]) == 0
     return read_tarball((root / "b.tar.gz").read_bytes())
 
@@ -165,9 +165,9 @@ def test_verify_command_checks_signature_and_revision(signed, rsa_keys, tmp_path
     (tmp_path / "pub.pem").write_text(public)
     good = tmp_path / "good.tar.gz"
     good.write_bytes(Bundle.from_directory(REGO).tarball(signed[SIGNATURES]))
-    assert verdict(["bundle", "verify", str(good), "--verification-key", str(tmp_path / "pub.pem")]) == 0
+    assert verdict_admin(["bundle", "verify", str(good), "--verification-key", str(tmp_path / "pub.pem")]) == 0
     assert "signature and every file's hash verified" in capsys.readouterr().out
-    assert verdict(["bundle", "verify", str(good)]) == 1  # signed, but no key to check it with
+    assert verdict_admin(["bundle", "verify", str(good)]) == 1  # signed, but no key to check it with
     # a manifest whose revision is not the content hash is refused even when it is signed so
     files = dict(signed)
     files[MANIFEST] = json.dumps({"revision": "v1", "roots": [""]}).encode()
@@ -179,13 +179,13 @@ def test_verify_command_checks_signature_and_revision(signed, rsa_keys, tmp_path
 
     (tmp_path / "v1.tar.gz").write_bytes(write_tarball(resigned))
     capsys.readouterr()
-    assert verdict(["bundle", "verify", str(tmp_path / "v1.tar.gz"), "--verification-key", str(tmp_path / "pub2.pem")]) == 1
+    assert verdict_admin(["bundle", "verify", str(tmp_path / "v1.tar.gz"), "--verification-key", str(tmp_path / "pub2.pem")]) == 1
     assert "is not the content hash" in capsys.readouterr().out
 
 
 def test_rego_build_is_an_alias_of_bundle_build(tmp_path):
-    assert verdict(["rego", "build", "--bundle", str(REGO), "-o", str(tmp_path / "a.tar.gz")]) == 0
-    assert verdict(["bundle", "build", "--bundle", str(REGO), "-o", str(tmp_path / "b.tar.gz")]) == 0
+    assert verdict_admin(["rego", "build", "--bundle", str(REGO), "-o", str(tmp_path / "a.tar.gz")]) == 0
+    assert verdict_admin(["bundle", "build", "--bundle", str(REGO), "-o", str(tmp_path / "b.tar.gz")]) == 0
     assert read_tarball((tmp_path / "a.tar.gz").read_bytes()) == read_tarball((tmp_path / "b.tar.gz").read_bytes())
     assert SIGNATURES not in read_tarball((tmp_path / "a.tar.gz").read_bytes())
 

@@ -34,6 +34,7 @@ def locked(path: Path) -> dict[str, tuple[Requirement, list[str]]]:
 
 LOCK = locked(ROOT / "requirements.lock")
 ENGINE_LOCK = locked(ROOT / "requirements-engine.lock")
+CLIENT_LOCK = locked(ROOT / "requirements-client.lock")
 
 
 def pinned_version(requirement: Requirement) -> str:
@@ -43,7 +44,7 @@ def pinned_version(requirement: Requirement) -> str:
 
 
 def test_every_locked_package_is_pinned_with_sha256_hashes():
-    for name, (requirement, hashes) in {**LOCK, **ENGINE_LOCK}.items():
+    for name, (requirement, hashes) in {**LOCK, **ENGINE_LOCK, **CLIENT_LOCK}.items():
         pinned_version(requirement)
         assert hashes and all(re.fullmatch(r"sha256:[0-9a-f]{64}", h) for h in hashes), name
 
@@ -72,3 +73,17 @@ def test_the_engine_lock_is_the_engine_the_makefile_installs():
     requirement = Requirement(engine)
     assert pinned_version(ENGINE_LOCK[canonicalize_name(requirement.name)][0]) == pinned_version(requirement)
     assert "--require-hashes -r $(LOCK)" in makefile and "--require-hashes --no-deps --ignore-requires-python -r $(ENGINE_LOCK)" in makefile
+
+
+def test_the_client_alone_gets_the_versions_the_server_is_tested_with():
+    """verdict-client (packaging/client) pins what pyproject.toml pins, and its lock what requirements.lock locks."""
+    server = {canonicalize_name(Requirement(t).name): Requirement(t)
+              for t in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]}
+    client = tomllib.loads((ROOT / "packaging" / "client" / "pyproject.toml").read_text())["project"]["dependencies"]
+    for text in client:
+        requirement = Requirement(text)
+        name = canonicalize_name(requirement.name)
+        assert name in server and pinned_version(server[name]) == pinned_version(requirement), name
+        assert name in CLIENT_LOCK, f"{name} is not in requirements-client.lock: run make lock"
+    for name, (requirement, _) in CLIENT_LOCK.items():
+        assert name in LOCK and pinned_version(LOCK[name][0]) == pinned_version(requirement), f"{name}: run make lock"

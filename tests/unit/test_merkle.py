@@ -15,7 +15,7 @@ import hashlib
 import pytest
 from pymerkle import InmemoryTree
 
-from server.decisionlog.merkle import (
+from shared.tlog.merkle import (
     EMPTY_ROOT,
     Frontier,
     ProofError,

@@ -7,7 +7,7 @@ import base64
 
 import pytest
 
-from server.decisionlog.note import (
+from shared.tlog.note import (
     Checkpoint,
     Ed25519Signer,
     NoteError,

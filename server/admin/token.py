@@ -1,11 +1,11 @@
-"""`verdict token new`: make a caller token and its hashed entry for the callers file."""
+"""`verdict-admin token new`: make a caller token and its hashed entry for the callers file."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from clients.cli.output import fail
+from server.admin import fail
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -17,7 +17,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         description=(
             "Create a random caller token, print it once, and append its SHA-256 with the scopes to the callers\n"
             "file the server reads (--callers / VERDICT_CALLERS). Scopes: decide, apply, audit:read, audit:replay,\n"
-            "bundle:read (OPA sidecars fetching bundles from the bundle service), admin."
+            "accounts:read (`verdict accounts show`), bundle:read (OPA sidecars fetching bundles from the bundle\n"
+            "service), admin."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -1,4 +1,4 @@
-"""`verdict rego`: test the policies, their clause coverage and decision tables."""
+"""`verdict-admin rego`: test the policies, their clause coverage and decision tables."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import sys
 import time
 from pathlib import Path
 
-from clients.cli.bundle import add_build_arguments
-from clients.cli.output import fail, print_json, table
+from server.admin.bundle import add_build_arguments
+from server.admin import fail
+from shared.terminal import print_json, table
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -71,8 +72,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     build = sub.add_parser(
         "build",
-        help="alias of `verdict bundle build`",
-        description="The same as `verdict bundle build` (its earlier name): write the policies and data as an OPA bundle.",
+        help="alias of `verdict-admin bundle build`",
+        description="The same as `verdict-admin bundle build` (its earlier name): write the policies and data as an OPA bundle.",
     )
     add_build_arguments(build)
 

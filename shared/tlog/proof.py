@@ -14,9 +14,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from server.decisionlog.merkle import ProofError, leaf_hash, verify_consistency, verify_inclusion
-from server.decisionlog.note import Checkpoint, Verifier, open_checkpoint
-from server.decisionlog.record import LEAF_FIELDS, LogRecord, record_from_leaf
+from shared.tlog.merkle import ProofError, leaf_hash, verify_consistency, verify_inclusion
+from shared.tlog.note import Checkpoint, Verifier, open_checkpoint
+from shared.tlog.record import LEAF_FIELDS, LogRecord, record_from_leaf
 
 FORMAT = "verdict-inclusion-proof/1"
 

@@ -1,7 +1,7 @@
 """The transparency report as CSV and as a self-contained HTML page with charts.
 
-Both take the report dict of ``server.dsa.report`` (or the TransparencyReport
-message as a plain dict). The page needs nothing from the network: its bar
+Both take the TransparencyReport message as a plain dict (what the server's
+``server.dsa.report`` computes). The page needs nothing from the network: its bar
 charts are inline SVG, its figures are also in tables.
 """
 

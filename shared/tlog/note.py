@@ -152,7 +152,7 @@ def load_signer(key: str | None, key_file: Path) -> Ed25519Signer:
     except FileNotFoundError:
         raise NoteError(
             f"no decision-log signing key at {key_file}: create one with "
-            f"`verdict audit keygen --origin NAME --out {key_file}` (make run creates a development key)"
+            f"`verdict-admin audit keygen --origin NAME --out {key_file}` (make run creates a development key)"
         ) from None
 
 

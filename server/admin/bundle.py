@@ -1,11 +1,12 @@
-"""`verdict bundle`: build, sign and verify OPA bundles of the policies."""
+"""`verdict-admin bundle`: build, sign and verify OPA bundles of the policies."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from clients.cli.output import fail, print_json
+from server.admin import fail
+from shared.terminal import print_json
 
 DEFAULT_KEY_ID = "verdict"
 

@@ -17,7 +17,7 @@ from typing import Any, Iterable
 
 import orjson
 
-from server.decisionlog.merkle import leaf_hash
+from shared.tlog.merkle import leaf_hash
 
 LEAF_FIELDS = ("decision_id", "kind", "recorded_at", "caller", "account_id", "post_id", "policy", "outcome", "revision")
 

@@ -1,9 +1,10 @@
-"""Printing for the CLI: readable text by default, JSON with --json."""
+"""Printing for the command lines (`verdict`, `verdict-admin`): readable text by default, JSON with --json."""
 
 from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -12,9 +13,9 @@ def print_json(value: Any) -> None:
     sys.stdout.write("\n")
 
 
-def fail(message: str, code: int = 2) -> int:
+def fail(message: str, code: int = 2, program: str = "verdict") -> int:
     """Print an error the user can act on and return the exit code."""
-    print(f"verdict: error: {message}", file=sys.stderr)
+    print(f"{program}: error: {message}", file=sys.stderr)
     return code
 
 
@@ -30,3 +31,12 @@ def table(rows: list[list[str]], header: list[str] | None = None) -> str:
         if header and n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def write_out(text: str, out: Path | None, summary: str) -> None:
+    """``text`` to the file ``out`` (saying so, with ``summary``, on standard error) or to standard output."""
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+        print(f"wrote {out}: {summary}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
