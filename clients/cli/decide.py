@@ -6,11 +6,11 @@ import argparse
 import json
 import os
 import sys
-from datetime import datetime, timezone
 from typing import Any
 
 from clients.cli.labels import enum_words, label
 from shared.terminal import fail, print_json
+from shared.timeutil import rfc3339, utcnow
 
 POLICY_ALIASES = {
     "tve": "terrorism_violent_extremism",
@@ -149,7 +149,7 @@ def build_case(args: argparse.Namespace) -> dict[str, Any]:
         case["time_zone"] = args.time_zone
     if args.as_of:
         case["as_of"] = args.as_of
-    case.setdefault("as_of", datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"))
+    case.setdefault("as_of", rfc3339(utcnow().replace(microsecond=0)))
     return case
 
 
