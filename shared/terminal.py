@@ -40,3 +40,13 @@ def write_out(text: str, out: Path | None, summary: str) -> None:
         print(f"wrote {out}: {summary}", file=sys.stderr)
     else:
         sys.stdout.write(text)
+
+
+def run_handler(args: Any) -> int:
+    """Run the command's handler (``args.handler``) and return its exit code; Ctrl-C is 130, a closed pipe 0."""
+    try:
+        return int(args.handler(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -12,6 +12,7 @@ import argparse
 import sys
 
 from clients.cli import accounts, audit, decide, dsa, moved
+from shared.terminal import run_handler
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,14 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     if extra and not getattr(args, "moved", False):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     refused = moved.refusal(args, argv)
-    if refused is not None:
-        return refused
-    try:
-        return int(args.handler(args) or 0)
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
-        return 0
+    return refused if refused is not None else run_handler(args)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from server.admin import PROGRAM, accounts, bundle, database, dsa, log, rego, token
+from shared.terminal import run_handler
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,13 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return int(args.handler(args) or 0)
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:
-        return 0
+    return run_handler(build_parser().parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -231,3 +231,19 @@ def test_accounts_show_asks_the_server(make_run):
     assert shown["account"]["office_role"] == "OFFICE_ROLE_CANDIDATE" and shown["account"]["followers"] == "250000"
     no_token = verdict("accounts", "show", "acc-candidate-250k", env={**env, "VERDICT_TOKEN": "nope"})
     assert no_token.returncode == 1 and "UNAUTHENTICATED" in no_token.stderr
+
+
+@pytest.mark.postgres
+def test_admin_commands_never_create_a_postgresql_schema(pg_url):
+    missing_db = pg_url.rsplit("/", 1)[0] + "/verdict_no_such_database"
+    result = verdict_admin("audit", "checkpoint", "--db", missing_db)
+    assert result.returncode == 2 and "cannot read a verdict database" in result.stderr and "does not exist" in result.stderr
+    result = verdict_admin("audit", "prove", "dec_1", "--db", pg_url)
+    assert result.returncode == 2 and f"no verdict database at {pg_url} (it has no verdict schema)" in result.stderr
+    import psycopg
+
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").fetchone() == (0,)
+    assert "migrations applied" in verdict_admin("migrate", "--db", pg_url, check=True).stdout
+    result = verdict_admin("audit", "checkpoint", "--db", pg_url)
+    assert result.returncode == 1, result.stderr  # the schema is there; nothing is signed yet
