@@ -108,7 +108,7 @@ Call it (in another terminal, from this directory):
   .venv/bin/verdict decide examples/cases/terrorism_promotion.json                               # terrorism: never eligible
   .venv/bin/verdict accounts show acc-candidate-250k                                             # what the policies see of it
   .venv/bin/verdict audit query --account acc-candidate-250k                                     # the decision log
-  .venv/bin/verdict audit verify --public-key {public}                                # the whole log, signed
+  .venv/bin/verdict audit verify --public-key {public}                         # the whole log, signed
   curl -s -X POST http://{opa}/v1/data/verdict/pi/follower_threshold                              # OPA's REST API
 
 Stop with Ctrl-C.

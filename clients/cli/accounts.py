@@ -24,8 +24,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     show = sub.add_parser(
         "show", help="print what the store knows of an account (as the policies see it)",
-        description=("Print the account as the policies see it (protobuf JSON of verdict.v1.Account), its history\n"
-                     "version and where its attributes came from. The read is recorded in the decision log."),
+        description=("Print the account as the policies see it (verdict.v1.Account as JSON, every field, numbers as\n"
+                     "numbers), its history version and where its attributes came from. The read is recorded in the\n"
+                     "decision log."),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     show.add_argument("account_id")
@@ -36,7 +37,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run_show(args: argparse.Namespace) -> int:
     from clients.client import VerdictError
-    from shared.protojson import to_dict
+    from shared.protojson import to_plain_dict
 
     try:
         with connect(args) as client:
@@ -45,5 +46,5 @@ def run_show(args: argparse.Namespace) -> int:
         return fail(f"{exc.code.name}: {exc.details}", 1)
     except OSError as exc:
         return fail(str(exc))
-    print_json({"account": to_dict(response.account), "history_version": response.history_version, "source": response.source})
+    print_json({"account": to_plain_dict(response.account), "history_version": response.history_version, "source": response.source})
     return 0

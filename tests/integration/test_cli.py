@@ -211,7 +211,7 @@ def test_accounts_import_creates_updates_and_names_bad_lines(make_run, tmp_path)
     good.write_text('{"account_id": "a-1", "followers": 7, "dedicated_to_live_location": true}\n')
     assert "0 created, 1 updated" in verdict_admin("accounts", "import", str(good), "--db", db, env=keys, check=True).stdout
     shown = json.loads(verdict("accounts", "show", "a-1", env=env, check=True).stdout)
-    assert shown["account"]["followers"] == "7" and "verified" not in shown["account"]  # protobuf JSON: int64 as text
+    assert shown["account"]["followers"] == 7 and shown["account"]["verified"] is False
     assert shown["account"]["dedicated_to_live_location"] is True  # PRIV-9: an account property the policies see
     assert shown["source"] == "import:accounts.jsonl" and shown["history_version"] == 0
     bad = tmp_path / "bad.jsonl"
@@ -228,7 +228,7 @@ def test_accounts_import_creates_updates_and_names_bad_lines(make_run, tmp_path)
 def test_accounts_show_asks_the_server(make_run):
     env = run_env(make_run)
     shown = json.loads(verdict("accounts", "show", "acc-candidate-250k", env=env, check=True).stdout)
-    assert shown["account"]["office_role"] == "OFFICE_ROLE_CANDIDATE" and shown["account"]["followers"] == "250000"
+    assert shown["account"]["office_role"] == "OFFICE_ROLE_CANDIDATE" and shown["account"]["followers"] == 250_000
     no_token = verdict("accounts", "show", "acc-candidate-250k", env={**env, "VERDICT_TOKEN": "nope"})
     assert no_token.returncode == 1 and "UNAUTHENTICATED" in no_token.stderr
 

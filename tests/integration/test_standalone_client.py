@@ -76,7 +76,7 @@ def test_the_installed_client_decides_reads_accounts_and_checks_proofs(client_ve
         assert "Outcome: PUBLIC INTEREST REVIEW" in decided and "[x] PI-1.3" in decided
         decision_id = decided.split()[1]
         shown = json.loads(run(verdict, "accounts", "show", "acc-candidate-250k", cwd=cwd, env=env).stdout)
-        assert shown["account"]["followers"] == "250000"
+        assert shown["account"]["followers"] == 250_000
         run(verdict, "audit", "prove", decision_id, "--out", str(tmp_path / "proof.json"), cwd=cwd, env=env)
         checked = run(verdict, "audit", "verify-proof", str(tmp_path / "proof.json"), "--key", TEST_LOG_PUBLIC_KEY,
                       cwd=cwd, env={**client_venv["env"]}).stdout  # no server address: offline
