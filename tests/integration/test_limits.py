@@ -25,7 +25,7 @@ from verdict.v1 import policy_service_pb2_grpc as ps_grpc
 from server.api.auth import caller_entry
 from server.db.database import Database
 from server.decisionlog.log import DecisionLog, DecisionLogError
-from server.decisionlog.record import LogRecord
+from shared.tlog.record import LogRecord
 from tests.conftest import import_accounts, log_writer, start_server
 from tests.fakes.opa import FakeOpa
 

@@ -17,7 +17,7 @@ from clients.client import VerdictClient
 from server.db.database import Database
 from server.db.migrations import migrate
 from server.decisionlog.log import LogWriter
-from server.decisionlog.note import Ed25519Signer
+from shared.tlog.note import Ed25519Signer
 from server.decisionlog.tree import TreeWriter
 from server.enrichment.importer import import_file
 from server.enrichment.store import AccountStore

@@ -101,7 +101,7 @@ def test_real_opa_writing_heavily_to_stderr_never_blocks(stand_in_opa):
 
 
 def test_verdict_rego_test_gives_opa_a_timeout_and_lists_each_file_once(stand_in_opa):
-    verdict = [sys.executable, "-m", "clients.cli.main", "rego", "test", "--coverage", "--json"]  # `verdict`, from this tree
+    verdict = [sys.executable, "-m", "server.admin", "rego", "test", "--coverage", "--json"]  # `verdict-admin`, from this tree
     out = subprocess.run(verdict, cwd=ROOT, capture_output=True, text=True, timeout=120)
     report = json.loads(out.stdout)
     assert report["engine"] == "opa test"
