@@ -124,7 +124,7 @@ def grow(db_url: str, signer: Ed25519Signer, models: list[LogRecord], total: int
                     .replace(model.post_id, post).replace(model.recorded_at, at).replace('"caller":"template"', f'"caller":"{caller}"'))
             batch.append(LogRecord(decision_id, model.kind, at, caller, model.revision, {}, account, post, model.policy,
                                    model.outcome, list(model.clauses), body_text=text))
-        with db.transaction(write=True) as cur:
+        with db.transaction(write=True, timeout=None) as cur:  # a bulk load: no statement limit
             size = writer.write(cur, batch)
         writer.committed(size)
         made += len(batch)

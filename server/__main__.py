@@ -52,6 +52,23 @@ def main(argv: list[str] | None = None, writer: LogWriter | None = None, prog: s
     parser.add_argument("--account-cache-ttl", type=float, default=defaults.account_cache_ttl,
                         help="seconds a decision that is not applied may use account data read earlier; 0 = always read "
                              "(VERDICT_ACCOUNT_CACHE_TTL; the age is recorded with each decision)")
+    parser.add_argument("--account-cache-size", type=int, default=defaults.account_cache_size,
+                        help=f"at most this many accounts (and as many groups) are cached (default {defaults.account_cache_size}; "
+                             "VERDICT_ACCOUNT_CACHE_SIZE)")
+    parser.add_argument("--db-timeout", type=float, default=defaults.db_timeout,
+                        help=f"seconds one database statement, a connection or the decision log's commit may take; past it the "
+                             f"call fails closed (default {defaults.db_timeout:g}; VERDICT_DB_TIMEOUT)")
+    parser.add_argument("--db-lock-timeout", type=float, default=defaults.db_lock_timeout,
+                        help=f"seconds a lock is waited for: PostgreSQL's lock_timeout, SQLite's busy timeout "
+                             f"(default {defaults.db_lock_timeout:g}; VERDICT_DB_LOCK_TIMEOUT)")
+    parser.add_argument("--db-pool-size", type=int, default=defaults.db_pool_size,
+                        help=f"database connections held at most (default {defaults.db_pool_size}; VERDICT_DB_POOL_SIZE)")
+    parser.add_argument("--health-timeout", type=float, default=defaults.health_timeout,
+                        help=f"the store is reported NOT_SERVING when its probe takes longer (default {defaults.health_timeout:g}; "
+                             "VERDICT_HEALTH_TIMEOUT)")
+    parser.add_argument("--candidates-root", type=Path, default=defaults.candidates_root,
+                        help="ReplayDecisions takes candidate directories under this directory only (default: none, the "
+                             "`directory` field is refused; VERDICT_CANDIDATES_ROOT)")
     parser.add_argument("--callers", type=Path, default=defaults.callers_file,
                         help="TOML file of caller tokens (hashed) and scopes (VERDICT_CALLERS); without it there is no "
                              "authentication, which the server allows only on a loopback address unless --insecure-no-auth")
@@ -96,6 +113,8 @@ def main(argv: list[str] | None = None, writer: LogWriter | None = None, prog: s
         parser.error("--checkpoint-records and --checkpoint-seconds must be positive")
     if args.console_session_seconds <= 0:
         parser.error("--console-session-seconds must be positive")
+    if min(args.db_timeout, args.db_lock_timeout, args.health_timeout) <= 0 or args.db_pool_size < 1 or args.account_cache_size < 0:
+        parser.error("--db-timeout, --db-lock-timeout, --health-timeout and --db-pool-size must be positive")
     configure_logging()
     settings = replace(defaults, listen=args.listen, engine=args.engine, opa_url=args.opa_url, opa_timeout=args.opa_timeout,
                        bundle_dir=args.bundle, db_url=args.db, workers=args.workers, callers_file=args.callers,
@@ -103,7 +122,9 @@ def main(argv: list[str] | None = None, writer: LogWriter | None = None, prog: s
                        max_streams=args.max_streams, max_streams_per_caller=args.max_streams_per_caller,
                        stream_idle_seconds=args.stream_idle_seconds,
                        tls_cert=args.tls_cert, tls_key=args.tls_key, tls_client_ca=args.tls_client_ca,
-                       account_cache_ttl=args.account_cache_ttl, log_key_file=args.log_key_file, witness_dir=args.witness,
+                       account_cache_ttl=args.account_cache_ttl, account_cache_size=args.account_cache_size,
+                       db_timeout=args.db_timeout, db_lock_timeout=args.db_lock_timeout, db_pool_size=args.db_pool_size,
+                       health_timeout=args.health_timeout, candidates_root=args.candidates_root, log_key_file=args.log_key_file, witness_dir=args.witness,
                        checkpoint_records=args.checkpoint_records, checkpoint_seconds=args.checkpoint_seconds,
                        console_listen=args.console_listen, console_session_seconds=args.console_session_seconds,
                        http_listen=args.http_listen, health_listen=args.health_listen, bundle_service_dir=args.bundle_service_dir,

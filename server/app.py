@@ -26,7 +26,7 @@ from server.api.validation import MAX_MESSAGE_BYTES
 from server.api.policy_service import PolicyServicer
 from server.console.context import Services as ConsoleServices
 from server.console.serving import ConsoleConfigError, ConsoleServer, start_console
-from server.db.database import Database, database_url
+from server.db.database import Database, Limits, database_url
 from server.db.migrations import migrate
 from server.decisionlog.archive import PolicyArchive
 from server.decisionlog.checkpoints import Checkpointer, Witness, check_against_witness
@@ -84,8 +84,17 @@ class Settings:
     # A request stream that sends nothing for this long is closed (DEADLINE_EXCEEDED); 0: never.
     stream_idle_seconds: float = 60.0
     health_interval: float = 2.0
-    # Seconds a non-applied decision may use an account read earlier (0: always read).
+    # The store's health probe waits at most this long for a connection and the log's locks.
+    health_timeout: float = 1.0
+    # The database: the most one statement, a connection or the log's commit may take; a lock wait; connections held.
+    db_timeout: float = 5.0
+    db_lock_timeout: float = 2.0
+    db_pool_size: int = 16
+    # Seconds a non-applied decision may use an account read earlier (0: always read), and how many are kept.
     account_cache_ttl: float = 5.0
+    account_cache_size: int = 10_000
+    # ReplayDecisions' `directory`: only candidate directories under this root (None: the field is refused).
+    candidates_root: Path | None = None
     # Who may call what (None: no authentication, development only: loopback addresses,
     # or anywhere with insecure_no_auth, which says so in every log line it starts with).
     callers_file: Path | None = None
@@ -119,6 +128,11 @@ class Settings:
         s.bundle_dir = Path(os.environ.get("VERDICT_BUNDLE", s.bundle_dir))
         s.opa_timeout = float(os.environ.get("VERDICT_OPA_TIMEOUT", s.opa_timeout))
         s.account_cache_ttl = float(os.environ.get("VERDICT_ACCOUNT_CACHE_TTL", s.account_cache_ttl))
+        s.account_cache_size = int(os.environ.get("VERDICT_ACCOUNT_CACHE_SIZE", s.account_cache_size))
+        s.db_timeout = float(os.environ.get("VERDICT_DB_TIMEOUT", s.db_timeout))
+        s.db_lock_timeout = float(os.environ.get("VERDICT_DB_LOCK_TIMEOUT", s.db_lock_timeout))
+        s.db_pool_size = int(os.environ.get("VERDICT_DB_POOL_SIZE", s.db_pool_size))
+        s.health_timeout = float(os.environ.get("VERDICT_HEALTH_TIMEOUT", s.health_timeout))
         s.log_key = os.environ.get("VERDICT_LOG_KEY") or None
         s.checkpoint_records = int(os.environ.get("VERDICT_CHECKPOINT_RECORDS", s.checkpoint_records))
         s.checkpoint_seconds = float(os.environ.get("VERDICT_CHECKPOINT_SECONDS", s.checkpoint_seconds))
@@ -137,7 +151,8 @@ class Settings:
                           ("tls_key", "VERDICT_TLS_KEY"), ("tls_client_ca", "VERDICT_TLS_CLIENT_CA"),
                           ("log_key_file", "VERDICT_LOG_KEY_FILE"), ("witness_dir", "VERDICT_WITNESS_DIR"),
                           ("bundle_service_dir", "VERDICT_BUNDLE_SERVICE_DIR"),
-                          ("bundle_verification_key", "VERDICT_BUNDLE_VERIFICATION_KEY")):
+                          ("bundle_verification_key", "VERDICT_BUNDLE_VERIFICATION_KEY"),
+                          ("candidates_root", "VERDICT_CANDIDATES_ROOT")):
             if os.environ.get(var):
                 setattr(s, name, Path(os.environ[var]))
         return s
@@ -184,10 +199,12 @@ def server_credentials(settings: Settings) -> grpc.ServerCredentials | None:
 
 
 class HealthWatcher:
-    """Keeps the gRPC health status true: NOT_SERVING while OPA or the store is unreachable."""
+    """Keeps the gRPC health status true: NOT_SERVING while OPA does not answer, or the store
+    cannot take a log append within ``timeout`` (probed every ``interval`` seconds)."""
 
-    def __init__(self, servicer: health.HealthServicer, engine: PolicyEngine, db: Database, interval: float) -> None:
-        self.servicer, self.engine, self.db, self.interval = servicer, engine, db, interval
+    def __init__(self, servicer: health.HealthServicer, engine: PolicyEngine, db: Database, interval: float,
+                 timeout: float = 1.0) -> None:
+        self.servicer, self.engine, self.db, self.interval, self.timeout = servicer, engine, db, interval, timeout
         self._stop = threading.Event()
         self.serving: bool | None = None
 
@@ -196,12 +213,13 @@ class HealthWatcher:
             engine_ok = self.engine.healthy()
         except Exception:
             engine_ok = False
-        ok = engine_ok and self.db.ping()
+        store_ok = self.db.probe(self.timeout)
+        ok = engine_ok and store_ok
         status = health_pb2.HealthCheckResponse.SERVING if ok else health_pb2.HealthCheckResponse.NOT_SERVING
         for name in ("", *SERVICE_NAMES):
             self.servicer.set(name, status)
         if ok != self.serving:
-            (log.info if ok else log.warning)("health changed", serving=ok, engine_ok=engine_ok)
+            (log.info if ok else log.warning)("health changed", serving=ok, engine_ok=engine_ok, store_ok=store_ok)
             self.serving = ok
         return ok
 
@@ -272,7 +290,7 @@ def build(settings: Settings, writer: LogWriter | None = None) -> App:
     Raises ServerConfigError before anything starts if the settings would fail open.
     """
     check_settings(settings)
-    db = Database(settings.db_url)
+    db = Database(settings.db_url, Limits(settings.db_timeout, settings.db_lock_timeout, settings.db_pool_size))
     migrate(db)
     checkpointer, witness = None, None
     if writer is None:
@@ -283,7 +301,8 @@ def build(settings: Settings, writer: LogWriter | None = None) -> App:
     decision_log = DecisionLog(db, writer)
     archive = PolicyArchive(db, settings.bundle_dir, writer)
     masker = Masker(load_key(settings.mask_key_file))
-    service = DecisionService(engine, store, decision_log, archive, masker, cache_ttl=settings.account_cache_ttl)
+    service = DecisionService(engine, store, decision_log, archive, masker, cache_ttl=settings.account_cache_ttl,
+                              cache_size=settings.account_cache_size)
 
     callers = load_callers(settings.callers_file) if settings.callers_file else None
     # Outermost first: health checks on their own threads; who calls; their streams; what they sent.
@@ -322,7 +341,7 @@ def build(settings: Settings, writer: LogWriter | None = None) -> App:
                                 settings.console_listen, settings.console_session_seconds,
                                 (settings.tls_cert, settings.tls_key) if settings.tls_cert and settings.tls_key else None)
     ops = start_ops(settings, health_servicer, archive, callers)
-    watcher = HealthWatcher(health_servicer, engine, db, settings.health_interval)
+    watcher = HealthWatcher(health_servicer, engine, db, settings.health_interval, settings.health_timeout)
     server.start()
     watcher.start()
     if checkpointer is not None:

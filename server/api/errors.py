@@ -4,9 +4,11 @@ Validation -> INVALID_ARGUMENT naming the field; unknown account or
 decision -> NOT_FOUND; OPA, the store or the log unreachable -> UNAVAILABLE
 (fail closed: no decision was made or returned); a policy answer that is
 no decision (undefined, or not what the RPC's contract requires) ->
-UNAVAILABLE, nothing decided; history moved on -> ABORTED; a policy that
-failed to evaluate -> INTERNAL. An unexpected error is logged by type and
-place, never with its message, which can hold request content.
+UNAVAILABLE, nothing decided; a commit that got no answer -> UNKNOWN naming
+the records to look up (they may or may not be in the log); history moved
+on -> ABORTED; a policy that failed to evaluate -> INTERNAL. An unexpected
+error is logged by type and place, never with its message, which can hold
+request content.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ import structlog
 from server.api.auth import ScopeMissing
 from server.api.validation import ValidationError
 from server.audit.candidates import CandidateError
-from server.db.database import DatabaseUnavailable
+from server import deadline
+from server.db.database import CommitUnknown, DatabaseUnavailable
 from server.decisionlog.archive import ArchiveError
-from server.decisionlog.log import DecisionLogError, UnloggableRecord
+from server.decisionlog.log import DecisionLogError, OutcomeUnknown, UnloggableRecord
 from server.decisionlog.reader import RecordNotFound
 from server.decisions.results import PolicyContractError
 from server.decisions.service import HistoryChanged
@@ -47,6 +50,10 @@ def status_for(exc: BaseException) -> tuple[grpc.StatusCode, str]:
         return grpc.StatusCode.NOT_FOUND, f"decision_id: {exc}"
     if isinstance(exc, HistoryChanged):
         return grpc.StatusCode.ABORTED, str(exc)
+    if isinstance(exc, OutcomeUnknown):
+        return grpc.StatusCode.UNKNOWN, str(exc)
+    if isinstance(exc, CommitUnknown):
+        return grpc.StatusCode.UNKNOWN, f"the outcome is unknown: {exc}"
     if isinstance(exc, EngineUnavailable):
         return grpc.StatusCode.UNAVAILABLE, f"policy engine unavailable, nothing was decided: {exc}"
     if isinstance(exc, UnloggableRecord):
@@ -72,14 +79,17 @@ def where(exc: BaseException, frames: int = 4) -> str:
 
 @contextmanager
 def grpc_errors(context: grpc.ServicerContext, rpc: str) -> Iterator[None]:
-    """Run an RPC body; any failure aborts the call with its mapped status."""
+    """Run an RPC body within the caller's deadline; any failure aborts the call with its mapped status."""
     try:
-        yield
+        with deadline.within(context.time_remaining()):
+            yield
     except Exception as exc:
         code, message = status_for(exc)
+        if isinstance(exc, OutcomeUnknown):  # for machines: the records to look up
+            context.set_trailing_metadata((("verdict-outcome-unknown", ",".join(exc.record_ids)),))
         if code == grpc.StatusCode.INTERNAL:
             # Where it failed, not what the exception says: its text can hold request content.
             log.error("rpc failed", rpc=rpc, error_type=type(exc).__name__, where=where(exc))
-        elif code == grpc.StatusCode.UNAVAILABLE:
+        elif code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.UNKNOWN):
             log.warning("rpc refused, failing closed", rpc=rpc, reason=message)
         context.abort(code, message)

@@ -1,8 +1,25 @@
 """One small layer over SQLite and PostgreSQL, so the rest of the server
 writes its SQL once (with ``?`` placeholders) and runs on either.
 
+Connections come from a bounded pool (psycopg_pool for PostgreSQL,
+SQLAlchemy's QueuePool for SQLite) and go back to it when their transaction
+ends, whatever thread used them. Nothing waits without bound (``Limits``):
+
+- connecting, and waiting for a pooled connection: ``timeout``;
+- a statement: PostgreSQL's ``statement_timeout`` (``timeout``), and a
+  PostgreSQL that does not answer at all (hung, or the network swallows
+  packets) is cut off by the client ``GRACE`` seconds later (``watchdog``);
+  TCP keepalives find dead peers of idle connections;
+- a lock: PostgreSQL's ``lock_timeout``; SQLite's busy timeout, and the
+  process's own SQLite write lock (writers of one process queue on it rather
+  than polling the file lock).
+
+A COMMIT whose answer never came raises ``CommitUnknown``: the transaction
+may or may not have committed, and only a later read can tell. Any other
+failure means nothing of the transaction was written.
+
 SQLite runs in WAL mode with synchronous=FULL: a commit is on disk before
-the server answers. Each thread has its own connection.
+the server answers.
 """
 
 from __future__ import annotations
@@ -10,28 +27,62 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 from urllib.parse import urlsplit
 
+from server.db.watchdog import WATCHDOG
+
 DEFAULT_URL = "sqlite:///var/verdict.db"
+# How long past its statement timeout the client waits for a PostgreSQL that does not answer.
+GRACE = 1.0
+_DEFAULT: Any = object()
 
 
 class DatabaseUnavailable(Exception):
-    """The database cannot be reached or refused the write."""
+    """The database cannot be reached or refused the work: nothing of the transaction was written."""
+
+
+class CommitUnknown(Exception):
+    """The COMMIT was sent and no answer came: the transaction may or may not have committed."""
 
 
 def database_url() -> str:
     return os.environ.get("VERDICT_DB", DEFAULT_URL)
 
 
+@dataclass(frozen=True)
+class Limits:
+    """How long the server waits on its database (seconds), and how many connections it holds."""
+
+    timeout: float = 5.0        # connect, wait for a pooled connection, one statement
+    lock_timeout: float = 2.0   # wait for a row, table or (SQLite) database lock
+    pool_size: int = 16         # connections per process
+    idle_in_transaction: float = 60.0  # PostgreSQL ends a session left idle inside a transaction
+
+    def pg_settings(self) -> dict[str, Any]:
+        """Connection parameters: timeouts (server side) and TCP keepalives."""
+        options = (f"-c statement_timeout={_ms(self.timeout)} -c lock_timeout={_ms(self.lock_timeout)} "
+                   f"-c idle_in_transaction_session_timeout={_ms(self.idle_in_transaction)}")
+        return {"connect_timeout": max(2, round(self.timeout)), "options": options,
+                "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3,
+                "tcp_user_timeout": _ms(max(10.0, self.timeout + GRACE))}
+
+
+def _ms(seconds: float) -> int:
+    return max(1, int(seconds * 1000))
+
+
 class Cursor:
     """A cursor that takes ``?`` placeholders on both dialects."""
 
-    def __init__(self, raw: Any, dialect: str) -> None:
+    def __init__(self, raw: Any, dialect: str, guard: Callable[[], Any], tx: "_Transaction") -> None:
         self._raw = raw
         self._dialect = dialect
+        self._guard = guard
+        self._tx = tx
 
     @property
     def dialect(self) -> str:
@@ -40,13 +91,15 @@ class Cursor:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> "Cursor":
         if self._dialect == "postgresql":
             sql = sql.replace("?", "%s")
-        self._raw.execute(sql, tuple(params))
+        with self._guard():
+            self._raw.execute(sql, tuple(params))
         return self
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> "Cursor":
         if self._dialect == "postgresql":
             sql = sql.replace("?", "%s")
-        self._raw.executemany(sql, [tuple(r) for r in rows])
+        with self._guard():
+            self._raw.executemany(sql, [tuple(r) for r in rows])
         return self
 
     def fetchone(self) -> tuple | None:
@@ -59,12 +112,34 @@ class Cursor:
     def rowcount(self) -> int:
         return self._raw.rowcount
 
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run ``action`` once the transaction has committed (never if it rolls back)."""
+        self._tx.after_commit.append(action)
+
+
+@dataclass
+class _Transaction:
+    """The transaction open on a thread (a nested ``transaction`` joins it as a savepoint)."""
+
+    raw: Any
+    write: bool
+    seconds: float | None          # the watchdog's deadline per call (PostgreSQL)
+    cursor: Cursor | None = None
+    depth: int = 0
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+    watch: Any = None              # the last guarded call
+
+
+class _Rollback(Exception):
+    """Raised inside a transaction to roll it back quietly."""
+
 
 class Database:
     """Connections and transactions for one database URL."""
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, limits: Limits | None = None) -> None:
         self.url = url or database_url()
+        self.limits = limits or Limits()
         scheme = urlsplit(self.url).scheme
         if scheme == "sqlite":
             self.dialect = "sqlite"
@@ -78,8 +153,9 @@ class Database:
         else:
             raise ValueError(f"unsupported database URL {self.url!r}: use sqlite:///PATH or postgresql://...")
         self._local = threading.local()
-        self._all: list[Any] = []
-        self._lock = threading.Lock()
+        self._pool: Any = None
+        self._pool_lock = threading.Lock()
+        self._write_lock = threading.Lock()  # SQLite: this process's writers, one at a time
 
     def describe(self) -> str:
         """The URL without a password, for logs."""
@@ -88,99 +164,280 @@ class Database:
             return self.url.replace(f":{parts.password}@", ":***@")
         return self.url
 
-    # -- connections -------------------------------------------------------
+    # -- the pool -------------------------------------------------------------
 
-    def _connect(self) -> Any:
+    def _get_pool(self) -> Any:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = self._new_pool()
+            return self._pool
+
+    def _new_pool(self) -> Any:
         if self.dialect == "sqlite":
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA busy_timeout=30000")
-            return conn
-        import psycopg
+            from sqlalchemy.pool import QueuePool
 
-        try:
-            return psycopg.connect(self.url, autocommit=True, connect_timeout=5)
-        except psycopg.OperationalError as exc:
-            raise DatabaseUnavailable(f"cannot connect to {self.describe()}: {exc}") from None
+            return QueuePool(self._connect_sqlite, pool_size=self.limits.pool_size, max_overflow=0,
+                             timeout=self.limits.timeout, reset_on_return=None)
+        from psycopg_pool import ConnectionPool
 
-    def connection(self) -> Any:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._connect()
-            self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
+        return ConnectionPool(self.url, kwargs={"autocommit": True, **self.limits.pg_settings()}, min_size=1,
+                              max_size=self.limits.pool_size, timeout=self.limits.timeout, max_idle=60.0,
+                              reconnect_timeout=max(30.0, self.limits.timeout), num_workers=2, name="verdict", open=True)
+
+    def _connect_sqlite(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=self.limits.lock_timeout, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute(f"PRAGMA busy_timeout={_ms(self.limits.lock_timeout)}")
         return conn
 
-    def _discard(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        self._local.conn = None
-        if conn is not None:
+    @contextmanager
+    def _checkout(self, write: bool, wait: float, lock_wait: float) -> Iterator[Any]:
+        """A connection for one transaction (and, for a SQLite writer, the process's write lock)."""
+        if self.dialect == "postgresql":
+            from psycopg_pool import PoolTimeout
+
+            pool = self._get_pool()
             try:
-                conn.close()
-            except Exception:
-                pass
+                raw = pool.getconn(timeout=wait)
+            except PoolTimeout:
+                raise DatabaseUnavailable(f"no connection to {self.describe()} within {wait:g} s "
+                                          f"(it does not answer, or all {self.limits.pool_size} are in use)") from None
+            try:
+                yield raw
+            finally:
+                pool.putconn(raw)
+            return
+        from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+        if write and not self._write_lock.acquire(timeout=lock_wait):
+            raise DatabaseUnavailable(f"database is locked: no write lock within {lock_wait:g} s")
+        try:
+            try:
+                fairy = self._get_pool().connect()
+            except PoolTimeout:
+                raise DatabaseUnavailable(f"no connection to {self.describe()} within {self.limits.timeout:g} s "
+                                          f"(all {self.limits.pool_size} are in use)") from None
+            try:
+                yield fairy.dbapi_connection
+            finally:
+                fairy.close()
+        finally:
+            if write:
+                self._write_lock.release()
 
     def close(self) -> None:
-        with self._lock:
-            for conn in self._all:
-                try:
-                    conn.close()
-                except Exception:
-                    pass
-            self._all.clear()
-        self._local = threading.local()
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if self.dialect == "sqlite":
+            pool.dispose()
+        else:
+            pool.close()
+
+    def connections(self) -> int:
+        """Connections this process holds open now (for tests and health)."""
+        pool = self._pool
+        if pool is None:
+            return 0
+        if self.dialect == "sqlite":
+            return pool.checkedin() + pool.checkedout()
+        return int(pool.get_stats().get("pool_size", 0))
 
     # -- transactions ------------------------------------------------------
 
     @contextmanager
-    def transaction(self, write: bool = False, snapshot: bool = False) -> Iterator[Cursor]:
+    def transaction(self, write: bool = False, snapshot: bool = False, *, timeout: float | None = _DEFAULT,
+                    lock_timeout: float | None = None) -> Iterator[Cursor]:
         """A transaction; ``write=True`` takes SQLite's write lock up front
         (BEGIN IMMEDIATE) so that read-then-write cannot interleave.
         ``snapshot=True``: every read sees the database as of the first one
-        (REPEATABLE READ on PostgreSQL; what a SQLite read transaction does)."""
-        conn = self.connection()
-        try:
-            if self.dialect == "sqlite":
-                raw = conn.cursor()
-                raw.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+        (REPEATABLE READ on PostgreSQL; what a SQLite read transaction does).
+        ``timeout``: the most each statement may take (default ``limits.timeout``;
+        None: no limit, for migrations and bulk loads); ``lock_timeout``: the most
+        a lock may be waited for (default ``limits.lock_timeout``).
+
+        A transaction already open on this thread is joined (as a savepoint).
+        """
+        open_tx: _Transaction | None = getattr(self._local, "tx", None)
+        if open_tx is not None:
+            if write and not open_tx.write and self.dialect == "sqlite":
+                raise RuntimeError("a write transaction inside a read transaction (SQLite cannot upgrade it safely)")
+            with self._savepoint(open_tx) as cur:
+                yield cur
+            return
+        seconds = self.limits.timeout if timeout is _DEFAULT else timeout
+        tx: _Transaction | None = None
+        with ExitStack() as stack:
+            try:
+                tx = self._open(stack, write, snapshot, seconds, lock_timeout)
+                self._local.tx = tx
                 try:
-                    yield Cursor(raw, "sqlite")
+                    yield tx.cursor  # type: ignore[misc]
                 except BaseException:
-                    conn.execute("ROLLBACK")
+                    self._rollback(tx)
                     raise
-                conn.execute("COMMIT")
-            else:
-                with conn.transaction():
-                    with conn.cursor() as raw:
-                        if snapshot:
-                            raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                        yield Cursor(raw, "postgresql")
-        except sqlite3.OperationalError as exc:
-            raise DatabaseUnavailable(str(exc)) from exc
-        except Exception as exc:
-            if self.dialect == "postgresql" and _is_connection_error(exc):
-                self._discard()
+                self._commit(tx)
+            except sqlite3.OperationalError as exc:
                 raise DatabaseUnavailable(str(exc)) from exc
-            raise
+            except (DatabaseUnavailable, CommitUnknown):
+                raise
+            except Exception as exc:
+                if self.dialect == "postgresql" and _is_connection_error(exc):
+                    raise DatabaseUnavailable(self._why(exc, tx)) from exc
+                raise
+            finally:
+                self._local.tx = None
+        assert tx is not None
+        for action in tx.after_commit:
+            action()
+
+    def _open(self, stack: ExitStack, write: bool, snapshot: bool, seconds: float | None,
+              lock_timeout: float | None) -> _Transaction:
+        """Check a connection out and begin. A pooled PostgreSQL connection found dead at
+        BEGIN (the server restarted since) is dropped and the next one tried: nothing had begun."""
+        for attempt in range(2):
+            attempt_stack = ExitStack()
+            raw = attempt_stack.enter_context(self._checkout(write, self.limits.timeout if seconds is None else seconds,
+                                                             self.limits.lock_timeout if lock_timeout is None else lock_timeout))
+            tx = _Transaction(raw, write, None if seconds is None else seconds + GRACE)
+            cursor = raw.cursor()
+            attempt_stack.callback(cursor.close)
+            tx.cursor = Cursor(cursor, self.dialect, lambda tx=tx: self._guard(tx), tx)
+            if self.dialect == "sqlite" and lock_timeout is not None:
+                raw.execute(f"PRAGMA busy_timeout={_ms(lock_timeout)}")
+                attempt_stack.callback(raw.execute, f"PRAGMA busy_timeout={_ms(self.limits.lock_timeout)}")
+            try:
+                self._begin(tx, snapshot, seconds, lock_timeout)
+            except Exception as exc:
+                stale = (self.dialect == "postgresql" and attempt == 0 and _is_connection_error(exc)
+                         and _is_broken(raw) and not (tx.watch is not None and tx.watch.fired))
+                attempt_stack.close()
+                if stale:
+                    continue
+                if self.dialect == "postgresql" and _is_connection_error(exc):
+                    raise DatabaseUnavailable(self._why(exc, tx)) from exc
+                raise
+            stack.enter_context(attempt_stack)
+            return tx
+        raise AssertionError("unreachable")
+
+    def _guard(self, tx: _Transaction) -> Any:
+        if self.dialect != "postgresql":
+            return _NO_GUARD
+
+        @contextmanager
+        def guarded() -> Iterator[None]:
+            with WATCHDOG.guard(tx.raw, tx.seconds) as watch:
+                tx.watch = watch
+                yield
+
+        return guarded()
+
+    def _begin(self, tx: _Transaction, snapshot: bool, seconds: float | None, lock_timeout: float | None) -> None:
+        cur = tx.cursor
+        assert cur is not None
+        if self.dialect == "sqlite":
+            cur.execute("BEGIN IMMEDIATE" if tx.write else "BEGIN")
+            return
+        cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" if snapshot else "BEGIN")
+        if seconds != self.limits.timeout:
+            cur.execute(f"SET LOCAL statement_timeout = {0 if seconds is None else _ms(seconds)}")
+        if lock_timeout is not None:
+            cur.execute(f"SET LOCAL lock_timeout = {_ms(lock_timeout)}")
+
+    def _commit(self, tx: _Transaction) -> None:
+        assert tx.cursor is not None
+        if self.dialect == "sqlite":
+            try:
+                tx.cursor.execute("COMMIT")
+            except sqlite3.Error:
+                self._rollback(tx)  # a failed SQLite COMMIT leaves the transaction open: nothing was written
+                raise
+            return
+        try:
+            tx.cursor.execute("COMMIT")
+        except Exception as exc:
+            if _is_broken(tx.raw) or (tx.watch is not None and tx.watch.fired):
+                raise CommitUnknown(f"{self.describe()} did not confirm the commit: {self._why(exc, tx)}") from exc
+            raise  # PostgreSQL answered: the transaction was rolled back
+
+    def _rollback(self, tx: _Transaction) -> None:
+        try:
+            assert tx.cursor is not None
+            tx.cursor.execute("ROLLBACK")
+        except Exception:  # a broken connection: the server rolls back, the pool discards it
+            pass
+
+    @contextmanager
+    def _savepoint(self, tx: _Transaction) -> Iterator[Cursor]:
+        assert tx.cursor is not None
+        tx.depth += 1
+        name, mark = f"sp_{tx.depth}", len(tx.after_commit)
+        try:
+            tx.cursor.execute(f"SAVEPOINT {name}")
+            try:
+                yield tx.cursor
+            except BaseException:
+                try:
+                    tx.cursor.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                except Exception:
+                    pass
+                del tx.after_commit[mark:]
+                raise
+            tx.cursor.execute(f"RELEASE SAVEPOINT {name}")
+        finally:
+            tx.depth -= 1
+
+    def _why(self, exc: BaseException, tx: _Transaction | None) -> str:
+        watch = tx.watch if tx is not None else None
+        if watch is not None and watch.fired:
+            return f"{self.describe()} did not answer within {watch.seconds:g} s (connection closed)"
+        return str(exc).strip() or type(exc).__name__
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
         """A read outside an explicit transaction."""
         with self.transaction() as cur:
             return cur.execute(sql, params).fetchall()
 
-    def ping(self) -> bool:
+    def probe(self, timeout: float) -> bool:
+        """Could the decision log be written now? Takes what an append takes (SQLite's write
+        lock; on PostgreSQL the log table's write lock and the tree head's row lock), waiting
+        at most ``timeout`` for each, then rolls back. For health checks."""
         try:
-            self.query("SELECT 1")
+            with self.transaction(write=True, timeout=timeout, lock_timeout=timeout) as cur:
+                if self.dialect == "postgresql":
+                    cur.execute("LOCK TABLE decision_log IN ROW EXCLUSIVE MODE")
+                    cur.execute("SELECT size FROM tree_head WHERE id = 1 FOR UPDATE").fetchone()
+                else:
+                    cur.execute("SELECT size FROM tree_head WHERE id = 1").fetchone()
+                raise _Rollback()
+        except _Rollback:
             return True
         except Exception:
-            self._discard()
             return False
+
+
+class _NoGuard:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+
+_NO_GUARD = _NoGuard()
 
 
 def _is_connection_error(exc: Exception) -> bool:
     import psycopg
 
     return isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError))
+
+
+def _is_broken(raw: Any) -> bool:
+    from psycopg import pq
+
+    return bool(raw.closed) or raw.pgconn.status == pq.ConnStatus.BAD

@@ -164,11 +164,13 @@ MIGRATIONS: list[tuple[int, str, list[str | Callable[[Cursor], None]]]] = [
 
 def migrate(db: Database) -> int:
     """Apply the migrations the database has not seen; returns how many ran."""
-    with db.transaction(write=True) as cur:
+    # No statement limit (an index over a large log takes a while); another server migrating is waited for.
+    unbounded = {"timeout": None, "lock_timeout": 300.0}
+    with db.transaction(write=True, **unbounded) as cur:
         cur.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)")
     applied = 0
     for version, description, statements in MIGRATIONS:
-        with db.transaction(write=True) as cur:
+        with db.transaction(write=True, **unbounded) as cur:
             if db.dialect == "postgresql":
                 # Several servers may start at once: one migrates, the others wait.
                 cur.execute("SELECT pg_advisory_xact_lock(7356001)")

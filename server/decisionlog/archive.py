@@ -4,16 +4,22 @@ A decision can only be replayed on the revision it was made with if that
 revision's files are kept. The server archives a revision before it logs
 the first decision made on it, and refuses to decide on a revision it
 cannot archive (OPA serving a bundle the server has no copy of).
+
+Archiving takes no lock of its own while it waits for the database: a
+decision that archives inside its own transaction (an applied one, which
+holds the database's write lock) and one that archives in a transaction of
+its own then never wait for each other in opposite orders. The database
+keeps one row per revision (``ON CONFLICT DO NOTHING``), and a revision
+counts as archived here only once the transaction that stored it committed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from pathlib import Path
 
-from server.db.database import Cursor, Database
+from server.db.database import CommitUnknown, Cursor, Database
 from server.decisionlog.log import LogWriter
 from shared.tlog.record import LogRecord, new_record_id
 from server.decisions.results import Catalog, catalog_of
@@ -37,32 +43,38 @@ class PolicyArchive:
         self.db = db
         self.bundle_dir = bundle_dir
         self.writer = writer
-        self._known: set[str] = set()
+        self._known: set[str] = set()   # archived by a committed transaction
         self._catalogs: dict[str, Catalog] = {}
-        self._lock = threading.Lock()
 
     def ensure(self, revision: str, bundle: Bundle | None = None, cur: Cursor | None = None) -> None:
         """Make sure ``revision`` is archived; cheap after the first call.
 
         ``cur``: the caller's open transaction, if any (the archive row then
-        commits with it, before the decision it serves can).
+        commits with it, before the decision it serves can; if it rolls back,
+        so does the archiving, and the next decision archives again).
         """
         if revision in self._known:
             return
-        with self._lock:
-            if revision in self._known:
-                return
-            found = self._find(revision, bundle, cur)
-            self.store(found, source="served", cur=cur)
+        archived = self._archived(revision, cur)
+        found = archived or self._find(revision, bundle)
+        if revision not in self._catalogs:
             self._catalogs[revision] = catalog_of(found)
-            self._known.add(revision)
+        if cur is not None:
+            if archived is None:
+                self.store(found, source="served", cur=cur)
+            cur.after_commit(lambda: self._known.add(revision))
+            return
+        if archived is None:
+            try:
+                self.store(found, source="served")
+            except CommitUnknown as exc:
+                raise ArchiveError(f"archiving revision {revision[:12]} was not confirmed: {exc}") from None
+        self._known.add(revision)
 
-    def _find(self, revision: str, bundle: Bundle | None, cur: Cursor | None = None) -> Bundle:
+    def _find(self, revision: str, bundle: Bundle | None) -> Bundle:
+        """A revision not archived yet (by the bundle service, another server, an earlier run): where it comes from."""
         if bundle is not None and bundle.revision == revision:
             return bundle
-        archived = self._archived(revision, cur)
-        if archived is not None:  # archived already: by the bundle service, another server, an earlier run
-            return archived
         if self.bundle_dir is not None:
             try:
                 local = Bundle.from_directory(self.bundle_dir)
@@ -87,8 +99,11 @@ class PolicyArchive:
             return False
         files = json.dumps({path: content.decode("utf-8") for path, content in bundle.files.items()}, sort_keys=True, ensure_ascii=False)
         archived_at = rfc3339(utcnow())
-        cur.execute("INSERT INTO policy_revisions (revision, archived_at, source, files) VALUES (?, ?, ?, ?)",
-                    (bundle.revision, archived_at, source, files))
+        # Another transaction may be archiving it right now: its row wins (this one waits for it), nothing is logged twice.
+        cur.execute("INSERT INTO policy_revisions (revision, archived_at, source, files) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (revision) DO NOTHING", (bundle.revision, archived_at, source, files))
+        if cur.rowcount == 0:
+            return False
         record_id = new_record_id("arc")
         self.writer.write(cur, [LogRecord(
             decision_id=record_id, kind="policy_archive", recorded_at=archived_at, caller="server", revision=bundle.revision,

@@ -5,6 +5,12 @@ are committed together by one writer thread (group commit): while one
 commit is on disk, the next batch gathers, so throughput holds with
 synchronous commits. ``append_in`` writes inside a caller's transaction
 (applied decisions change the account's history in the same commit).
+
+What an append reports is true. A record still waiting for the writer when
+the caller's time is up is withdrawn (it will never be written): "nothing
+was decided". A record whose commit was under way and did not come back in
+time, or whose COMMIT got no answer, may or may not be in the log:
+``OutcomeUnknown`` names it, to be looked up.
 Every transaction that adds records also adds their leaves to the Merkle
 tree and signs the new tree head (``LogWriter``).
 """
@@ -13,12 +19,13 @@ from __future__ import annotations
 
 import queue
 import threading
-from concurrent.futures import Future
+from concurrent.futures import Future, TimeoutError as FutureTimeout
 from typing import Iterable
 
 import structlog
 
-from server.db.database import Cursor, Database, DatabaseUnavailable
+from server import deadline
+from server.db.database import GRACE, CommitUnknown, Cursor, Database, DatabaseUnavailable
 from shared.tlog.record import LogRecord
 from server.decisionlog.tree import TreeHeadError, TreeWriter
 
@@ -31,7 +38,17 @@ _INSERT = (
 
 
 class DecisionLogError(Exception):
-    """The record could not be made durable: the caller must not answer with a decision."""
+    """The record could not be made durable and never will be: the caller must not answer with a decision."""
+
+
+class OutcomeUnknown(Exception):
+    """The records may or may not be in the log (their commit got no answer in time); look them up."""
+
+    def __init__(self, record_ids: list[str], why: str) -> None:
+        self.record_ids = list(record_ids)
+        ids = ", ".join(self.record_ids[:5]) + (f" and {len(self.record_ids) - 5} more" if len(self.record_ids) > 5 else "")
+        super().__init__(f"the outcome is unknown: {why}; {ids} may or may not be in the decision log. "
+                         "Look it up (AuditService.GetDecision, `verdict audit show ID`) before deciding again")
 
 
 class UnloggableRecord(DecisionLogError):
@@ -95,28 +112,47 @@ class LogWriter:
 
 
 class DecisionLog:
-    def __init__(self, db: Database, writer: LogWriter, max_batch: int = 512) -> None:
+    """``timeout``: the longest an append waits for its commit (less if the caller's deadline is sooner)."""
+
+    def __init__(self, db: Database, writer: LogWriter, max_batch: int = 512, timeout: float | None = None) -> None:
         self.db = db
         self.writer = writer
+        self.timeout = db.limits.timeout if timeout is None else timeout
         self._max_batch = max_batch
         self._queue: "queue.Queue[tuple[list[LogRecord], Future] | None]" = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="decision-log-writer", daemon=True)
         self._thread.start()
 
-    def append(self, record: LogRecord, timeout: float = 30.0) -> None:
+    def append(self, record: LogRecord) -> None:
         """Commit one record; returns when it is durable."""
-        self.append_many([record], timeout)
+        self.append_many([record])
 
-    def append_many(self, records: list[LogRecord], timeout: float = 30.0) -> None:
-        """Commit several records (a batch request) in one group; all or none."""
+    def append_many(self, records: list[LogRecord]) -> None:
+        """Commit several records (a batch request) in one group; all or none.
+
+        DecisionLogError: none is or will be in the log. OutcomeUnknown: they may be.
+        """
         if not records:
             return
         self.writer.prepare(records)  # in the caller's thread, not in the one writer thread
         future: Future = Future()
+        wait = deadline.remaining(self.timeout)
         self._queue.put((records, future))
         try:
-            future.result(timeout=timeout)
-        except DecisionLogError:
+            future.result(timeout=wait)
+        except FutureTimeout:
+            if future.cancel():  # the writer had not taken it: it never will
+                raise DecisionLogError(f"the decision log did not take the record within {wait:g} s") from None
+            try:  # being committed: the writer's statements are bounded, wait for its answer
+                future.result(timeout=max(0.0, deadline.remaining(self.timeout + GRACE)))
+            except FutureTimeout:
+                raise OutcomeUnknown([r.decision_id for r in records],
+                                     f"the decision log's commit did not finish within {wait:g} s") from None
+            except (DecisionLogError, OutcomeUnknown):
+                raise
+            except Exception as exc:
+                raise DecisionLogError(f"decision log write failed: {exc}") from exc
+        except (DecisionLogError, OutcomeUnknown):
             raise
         except Exception as exc:
             raise DecisionLogError(f"decision log write failed: {exc}") from exc
@@ -130,8 +166,8 @@ class DecisionLog:
             first = self._queue.get()
             if first is None:
                 return
-            batch = [first]
-            size = len(first[0])
+            batch = [first] if first[1].set_running_or_notify_cancel() else []  # withdrawn by its caller: skipped
+            size = sum(len(records) for records, _ in batch)
             while size < self._max_batch:
                 try:
                     item = self._queue.get_nowait()
@@ -140,9 +176,11 @@ class DecisionLog:
                 if item is None:
                     self._queue.put(None)
                     break
-                batch.append(item)
-                size += len(item[0])
-            self._commit(batch)
+                if item[1].set_running_or_notify_cancel():
+                    batch.append(item)
+                    size += len(item[0])
+            if batch:
+                self._commit(batch)
 
     def _commit(self, batch: list) -> None:
         """One transaction for the batch. If the store fails, every waiter is told; if the
@@ -152,6 +190,11 @@ class DecisionLog:
         try:
             with self.db.transaction(write=True) as cur:
                 size = self.writer.write(cur, records)
+        except CommitUnknown as exc:  # committed or not: only a read can tell
+            log.error("decision log commit unconfirmed", error=str(exc), records=len(records))
+            for recs, future in batch:
+                future.set_exception(OutcomeUnknown([r.decision_id for r in recs], "the database did not confirm the commit"))
+            return
         except (DatabaseUnavailable, DecisionLogError) as exc:  # nothing in this batch is durable
             log.error("decision log commit failed", error=str(exc), records=len(records))
             error = DecisionLogError(f"decision log unavailable: {exc}")

@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from google.protobuf import json_format
 from google.protobuf.message import Message
@@ -18,10 +19,10 @@ from google.protobuf.message import Message
 from verdict.v1 import assessments_pb2, case_pb2, decision_pb2, policy_service_pb2 as ps
 
 from shared.protojson import to_dict
-from server.db.database import Cursor, Database
+from server.db.database import CommitUnknown, Cursor, Database
 from server.decisionlog.archive import PolicyArchive
 from shared.tlog.record import LogRecord
-from server.decisionlog.log import DecisionLog
+from server.decisionlog.log import DecisionLog, OutcomeUnknown
 from server.decisionlog.reader import LogReader
 from server.decisions.contract import DECIDE, GROUP, PUBLIC_INTEREST, REPORT, check_result
 from server.decisions.masking import Masker
@@ -46,6 +47,17 @@ if TYPE_CHECKING:
 
 class HistoryChanged(Exception):
     """The account's history moved on since the decision: decide again."""
+
+
+@contextmanager
+def _unknown_outcome_names(record_ids: list[str]) -> Iterator[None]:
+    """A transaction whose COMMIT got no answer: say which records may or may not be in the log."""
+    try:
+        yield
+    except CommitUnknown as exc:
+        if not record_ids:
+            raise
+        raise OutcomeUnknown(record_ids, f"the database did not confirm the commit ({exc})") from None
 
 
 def apply_record_id(decision_id: str) -> str:
@@ -78,10 +90,11 @@ class DecisionService:
         masker: Masker,
         clock: Callable = utcnow,
         cache_ttl: float = 5.0,
+        cache_size: int = 10_000,
     ) -> None:
         self.engine = engine
         self.store = store
-        self.cache = EnrichmentCache(store, cache_ttl)
+        self.cache = EnrichmentCache(store, cache_ttl, cache_size)
         self._batch_pool = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="batch")
         self.db: Database = store.db
         self.log = log
@@ -228,17 +241,21 @@ class DecisionService:
         """Decide and record in the account's history in one transaction that
         holds the account's lock: concurrent applies see each other."""
         account_id = request.case.content.author_account_id
-        with self.db.transaction(write=True) as cur:
-            self.store.lock_account(cur, account_id)
-            decision, record = self._decide(request, caller, cur, applied=True)
-            record.body["history_changes"], record.body["history_rows"] = self._apply_effects(cur, decision, request.case)
-            self.log.append_in(cur, [record])
+        written: list[str] = []
+        with _unknown_outcome_names(written):
+            with self.db.transaction(write=True) as cur:
+                self.store.lock_account(cur, account_id)
+                decision, record = self._decide(request, caller, cur, applied=True)
+                record.body["history_changes"], record.body["history_rows"] = self._apply_effects(cur, decision, request.case)
+                self.log.append_in(cur, [record])
+                written.append(record.decision_id)
         return decision
 
     # ---------------------------------------------------------------- ApplyDecision
 
     def apply(self, decision_id: str, caller: str) -> decision_pb2.Decision:
-        """Record an earlier decision in the account's history, once.
+        """Record an earlier decision in the account's history, once; applying it
+        again (a retry, or a race with the first apply) answers the applied decision.
 
         Refused (HistoryChanged) when the history moved on since the decision
         was made: it may no longer be the account's first violation.
@@ -248,13 +265,17 @@ class DecisionService:
             raise LookupError(f"{decision_id} is a {original.kind} record, not a decision")
         body = original.body
         decision = decision_from_record(body, self.archive.catalog(original.revision))
-        with self.db.transaction(write=True) as cur:
-            apply_id = apply_record_id(decision_id)
-            if body.get("applied") or self.reader.exists(apply_id, cur):
-                decision.applied = True
-                return decision
+        decision.applied = True
+        if body.get("applied"):
+            return decision
+        apply_id = apply_record_id(decision_id)
+        with _unknown_outcome_names([apply_id]), self.db.transaction(write=True) as cur:
             account_id = original.account_id
+            # The account's lock first, then look for an apply: an apply of this decision that
+            # committed while this one waited for the lock is seen, and answered as applied.
             self.store.lock_account(cur, account_id)
+            if self.reader.exists(apply_id, cur):
+                return decision
             now_version = self.store.snapshot(account_id, cur).history_version
             seen_version = body["enrichment"]["account"]["history_version"]
             if now_version != seen_version:
@@ -273,7 +294,6 @@ class DecisionService:
                 clauses=list(original.clauses),
             )
             self.log.append_in(cur, [record])
-        decision.applied = True
         return decision
 
     def _apply_effects(self, cur: Cursor, decision: decision_pb2.Decision,
@@ -358,7 +378,7 @@ class DecisionService:
         if not request.apply:
             self.log.append(record)
         else:
-            with self.db.transaction(write=True) as cur:
+            with _unknown_outcome_names([decision_id]), self.db.transaction(write=True) as cur:
                 rows: list[dict[str, Any]] = []
                 record.body["history_changes"] = self._apply_group(cur, request, assessment, decision_id, rows)
                 record.body["history_rows"] = rows

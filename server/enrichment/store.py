@@ -222,12 +222,15 @@ class AccountStore:
         return created
 
     def _put(self, cur: Cursor, table: str, row: dict[str, Any], journal: Journal | None) -> None:
-        """Insert or replace (by key) one row of an audited table."""
+        """Insert or replace (by key) one row of an audited table. One upsert, so that two
+        transactions writing the same row (two assessments of one group) wait for each
+        other instead of both inserting it."""
         key, columns = AUDITED[table]
         row = {c: int(v) if isinstance(v, bool) else v for c, v in row.items()}
-        cur.execute(f"DELETE FROM {table} WHERE {' AND '.join(f'{k} = ?' for k in key)}", [row[k] for k in key])
         names = (*key, *columns)
-        cur.execute(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})", [row[c] for c in names])
+        cur.execute(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)}) "
+                    f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in columns)}",
+                    [row[c] for c in names])
         if journal is not None:
             journal.append({"table": table, "put": {c: row[c] for c in names}})
 
