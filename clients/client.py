@@ -145,14 +145,17 @@ class VerdictClient:
     def explain(self, decision_id: str) -> au.Explanation:
         return self._call(self._audit.ExplainDecision, au.ExplainDecisionRequest(decision_id=decision_id))
 
-    def replay(self, *, directory: str | None = None, git_ref: str | None = None, examples: int = 5,
-               list_changed: bool = False, **filters: Any) -> Iterator[au.ReplayProgress]:
-        """Progress messages; the last one carries the summary. No candidate: the recorded revisions."""
+    def replay(self, *, directory: str | None = None, git_ref: str | None = None, bundle: bytes | None = None,
+               examples: int = 5, list_changed: bool = False, **filters: Any) -> Iterator[au.ReplayProgress]:
+        """Progress messages; the last one carries the summary. No candidate: the recorded revisions.
+        ``directory``: under the server's candidates root; ``bundle``: a .tar.gz to upload."""
         request = au.ReplayRequest(filter=_query(0, "", filters), examples=examples, list_changed=list_changed)
         if directory:
             request.directory = directory
         elif git_ref:
             request.git_ref = git_ref
+        elif bundle:
+            request.bundle = bundle
         else:
             request.recorded = True
         try:

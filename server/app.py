@@ -322,7 +322,7 @@ def build(settings: Settings, writer: LogWriter | None = None) -> App:
     verifier = verifier_of(writer.tree.signer) if writer.tree is not None else None
     reader = LogReader(db)
     audit_service_pb2_grpc.add_AuditServiceServicer_to_server(
-        AuditServicer(reader, archive, decision_log, verifier, witness), server)
+        AuditServicer(reader, archive, decision_log, verifier, witness, settings.candidates_root), server)
     dsa_service_pb2_grpc.add_DsaServiceServicer_to_server(DsaServicer(DsaRecords(LogReader(db), archive), decision_log), server)
     account_service_pb2_grpc.add_AccountServiceServicer_to_server(AccountServicer(store, decision_log, masker), server)
     health_servicer = health.HealthServicer()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
+import tarfile
 import time
 from pathlib import Path
 from typing import Any
@@ -46,14 +48,15 @@ def register(commands: argparse._SubParsersAction) -> None:
         description=(
             "Without --against, every matching decision is re-evaluated on the policy revision it was made with:\n"
             "each must reproduce exactly, and any difference is reported as a fault (exit code 1).\n"
-            "With --against DIR or --against GITREF, the same inputs are evaluated on that candidate revision\n"
+            "With --against DIR, BUNDLE or GITREF, the same inputs are evaluated on that candidate revision\n"
             "and the summary shows what would change: old -> new outcome, clauses gained and lost, examples.\n"
-            "DIR is a path on the server's machine; GITREF a commit, branch or tag of the repository the\n"
-            "server's rego/ lives in."
+            "DIR (a bundle directory here) and BUNDLE (a .tar.gz of `verdict rego build` or `opa build`) are\n"
+            "uploaded; GITREF is a commit, branch or tag of the repository the server's rego/ lives in."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    replay.add_argument("--against", metavar="DIR|GITREF", help="candidate revision: a bundle directory or a git ref")
+    replay.add_argument("--against", metavar="DIR|BUNDLE|GITREF",
+                        help="candidate revision: a bundle directory or .tar.gz here (uploaded), or a git ref")
     replay.add_argument("--examples", type=int, default=5, help="example decision IDs per change (default 5)")
     replay.add_argument("--list-changed", action="store_true", help="print every changed decision ID")
     replay.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -251,15 +254,42 @@ class ProgressBar:
             sys.stderr.write("\n")
 
 
-def run_replay(args: argparse.Namespace) -> int:
-    import os
+def candidate_target(against: str) -> dict[str, Any]:
+    """What ReplayDecisions is asked to replay against: a local directory (packed here) or
+    bundle file is uploaded, the server reads no path of ours; anything else is a git ref
+    of the server's policy repository."""
+    path = Path(against)
+    if path.is_dir():
+        return {"bundle": pack_bundle(path)}
+    if path.is_file():
+        return {"bundle": path.read_bytes()}
+    return {"git_ref": against}
 
+
+def pack_bundle(directory: Path) -> bytes:
+    """The Rego modules and data.json documents under ``directory`` as a .tar.gz bundle
+    (hidden files left out; the server keeps what a bundle serves)."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for path in sorted(directory.rglob("*")):
+            relative = path.relative_to(directory)
+            if path.is_file() and (path.suffix == ".rego" or path.name == "data.json") \
+                    and not any(part.startswith(".") for part in relative.parts):
+                tar.add(path, arcname=relative.as_posix())
+    return buffer.getvalue()
+
+
+def run_replay(args: argparse.Namespace) -> int:
     from shared.protojson import to_dict
 
+    target: dict[str, Any] = {}
+    if args.against:
+        try:
+            target = candidate_target(args.against)
+        except OSError as exc:
+            return fail(f"--against {args.against}: {exc}")
+
     def work(client) -> int:
-        target: dict[str, Any] = {}
-        if args.against:
-            target = {"directory": os.path.abspath(args.against)} if os.path.isdir(args.against) else {"git_ref": args.against}
         bar = ProgressBar(not args.no_progress and not args.json and sys.stderr.isatty())
         summary = None
         for update in client.replay(examples=args.examples, list_changed=args.list_changed, **target, **_filters(args)):

@@ -11,9 +11,11 @@ import json
 import queue
 import re
 import threading
+from pathlib import Path
 from typing import Any, Iterator
 
 import grpc
+import structlog
 
 from verdict.v1 import audit_service_pb2 as au
 from verdict.v1 import audit_service_pb2_grpc as au_grpc
@@ -24,7 +26,7 @@ from server.api.errors import grpc_errors
 from server.api.validation import ValidationError, check_id, check_message, check_replay_target
 from server.audit import candidates, reads
 from server.audit.explain import explain
-from server.audit.replay import Replayer, ReplayReport
+from server.audit.replay import ReplayCancelled, Replayer, ReplayReport
 from server.audit.verify import verify
 from server.decisionlog.archive import PolicyArchive
 from server.decisionlog.checkpoints import Witness
@@ -36,6 +38,8 @@ from server.decisions.results import decision_from_record
 
 MAX_PAGE = 1000
 DEFAULT_PAGE = 50
+
+logger = structlog.get_logger("audit")
 
 
 def record_read(log: DecisionLog, context: grpc.ServicerContext, rpc: str, what: dict[str, Any]) -> None:
@@ -114,12 +118,13 @@ def summary_message(report: ReplayReport) -> au.ReplaySummary:
 
 class AuditServicer(au_grpc.AuditServiceServicer):
     def __init__(self, reader: LogReader, archive: PolicyArchive, log: DecisionLog, verifier: Verifier,
-                 witness: Witness | None = None) -> None:
+                 witness: Witness | None = None, candidates_root: Path | None = None) -> None:
         self.reader = reader
         self.archive = archive
         self.log = log
         self.verifier = verifier
         self.witness = witness
+        self.candidates_root = candidates_root  # candidate directories only under it (None: refused)
 
     def _record_read(self, context: grpc.ServicerContext, rpc: str, what: dict[str, Any]) -> None:
         record_read(self.log, context, rpc, what)
@@ -166,6 +171,8 @@ class AuditServicer(au_grpc.AuditServiceServicer):
             return out
 
     def ReplayDecisions(self, request: au.ReplayRequest, context: grpc.ServicerContext) -> Iterator[au.ReplayProgress]:
+        cancelled = threading.Event()  # the caller went away (or the call ended): stop replaying
+        context.add_callback(cancelled.set)
         with grpc_errors(context, "ReplayDecisions"):
             target = request.WhichOneof("against")
             check_replay_target(request.directory if target == "directory" else None,
@@ -173,11 +180,13 @@ class AuditServicer(au_grpc.AuditServiceServicer):
             flt = to_filter(request.filter)
             candidate = None
             if target == "directory":
-                candidate = candidates.from_directory(request.directory)
+                candidate = candidates.from_directory(request.directory, self.candidates_root)
             elif target == "git_ref":
                 if self.archive.bundle_dir is None:
                     raise ValidationError("git_ref", "the server has no bundle directory to find the repository from")
                 candidate = candidates.from_git(request.git_ref, self.archive.bundle_dir)
+            elif target == "bundle":
+                candidate = candidates.from_bundle(request.bundle)
             self._record_read(context, "ReplayDecisions", {
                 "filter": json.loads(json.dumps(flt.__dict__)), "against": target or "recorded",
                 "candidate_revision": candidate.revision if candidate else "",
@@ -188,7 +197,9 @@ class AuditServicer(au_grpc.AuditServiceServicer):
             replayer = Replayer(self.reader, self.archive)
             try:
                 updates.put(replayer.run(flt, candidate, examples=request.examples or 5, list_changed=request.list_changed,
-                                         progress=lambda done, total: updates.put((done, total))))
+                                         progress=lambda done, total: updates.put((done, total)), cancelled=cancelled.is_set))
+            except ReplayCancelled as exc:
+                logger.info("replay cancelled: its caller went away", replayed=exc.replayed)
             except BaseException as exc:  # surfaced to the caller below
                 updates.put(exc)
             finally:
@@ -196,7 +207,13 @@ class AuditServicer(au_grpc.AuditServiceServicer):
 
         threading.Thread(target=work, name="replay", daemon=True).start()
         while True:
-            item = updates.get()
+            try:
+                item = updates.get(timeout=0.5)
+            except queue.Empty:
+                if not context.is_active():
+                    cancelled.set()
+                    return
+                continue
             if isinstance(item, tuple):
                 yield au.ReplayProgress(done=item[0], total=item[1])
                 continue

@@ -24,6 +24,14 @@ from server.engine.bundle import Bundle
 from server.engine.embedded import EmbeddedEngine
 
 
+class ReplayCancelled(Exception):
+    """The replay was stopped before its end (its caller went away)."""
+
+    def __init__(self, replayed: int) -> None:
+        super().__init__(f"replay cancelled after {replayed} records")
+        self.replayed = replayed
+
+
 def outcome_of(kind: str, result: Any) -> str:
     """One word for what a record decided, comparable across revisions."""
     if not isinstance(result, dict):
@@ -110,6 +118,9 @@ def _pages(records: Iterator[LogRecord], size: int) -> Iterator[list[LogRecord]]
         yield page
 
 
+_CANCELLED: Any = object()  # what _replay_one answers once the replay is cancelled
+
+
 class Replayer:
     def __init__(self, reader: LogReader, archive: PolicyArchive) -> None:
         self.reader = reader
@@ -120,7 +131,7 @@ class Replayer:
     def _engine(self, revision: str) -> EmbeddedEngine:
         engine = self._engines.get(revision)
         if engine is None:
-            engine = self._engines[revision] = EmbeddedEngine(self.archive.load(revision))
+            engine = self._engines[revision] = EmbeddedEngine(self.archive.load(revision), warm=False)
         return engine
 
     def _engine_for(self, revision: str, candidate: EmbeddedEngine | None) -> EmbeddedEngine:
@@ -129,8 +140,11 @@ class Replayer:
         with self._lock:  # load each archived revision once, even with many workers
             return self._engine(revision)
 
-    def _replay_one(self, record: LogRecord, candidate: EmbeddedEngine | None) -> tuple[LogRecord, Any, str]:
+    def _replay_one(self, record: LogRecord, candidate: EmbeddedEngine | None,
+                    cancelled: Callable[[], bool]) -> tuple[LogRecord, Any, str]:
         """(record, new result or None, error) — runs in a worker thread; OPA evaluates without the GIL."""
+        if cancelled():
+            return record, None, _CANCELLED
         body = record.body
         try:
             new = self._engine_for(record.revision, candidate).evaluate(body["query"], body["input"]).result
@@ -141,17 +155,23 @@ class Replayer:
     def run(
         self, flt: Filter, candidate: Bundle | None = None, examples: int = 5, list_changed: bool = False,
         progress: Callable[[int, int], None] | None = None, max_differences: int = 100, workers: int | None = None,
+        cancelled: Callable[[], bool] = lambda: False, page: int = 256,
     ) -> ReplayReport:
+        """``cancelled``: asked between records; once it says yes the replay stops (ReplayCancelled)."""
         flt = Filter(**{**flt.__dict__, "evaluated_only": True})
         total = self.reader.count(flt)
         report = ReplayReport("candidate" if candidate else "recorded", candidate.revision if candidate else "")
-        candidate_engine = EmbeddedEngine(candidate, name="candidate") if candidate else None
+        candidate_engine = EmbeddedEngine(candidate, name="candidate", warm=False) if candidate else None
         workers = workers or max(2, os.cpu_count() or 2)
         started = time.perf_counter()
         try:
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="replay") as pool:
-                for page in _pages(self.reader.scan(flt), 256):
-                    for record, new, error in pool.map(lambda r: self._replay_one(r, candidate_engine), page):
+                for records in _pages(self.reader.scan(flt), page):
+                    if cancelled():
+                        raise ReplayCancelled(report.replayed)
+                    for record, new, error in pool.map(lambda r: self._replay_one(r, candidate_engine, cancelled), records):
+                        if error is _CANCELLED:
+                            raise ReplayCancelled(report.replayed)
                         report.replayed += 1
                         old = record.body["result"]
                         if error:

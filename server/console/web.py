@@ -32,7 +32,8 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';
 MAX_UPLOAD = 8 * 1024 * 1024  # a candidate bundle
 MAX_SESSIONS = 1000
 # The API's status of a failure, as an HTTP status.
-HTTP_STATUS = {"INVALID_ARGUMENT": 400, "PERMISSION_DENIED": 403, "NOT_FOUND": 404, "ABORTED": 409, "UNAVAILABLE": 503}
+HTTP_STATUS = {"INVALID_ARGUMENT": 400, "PERMISSION_DENIED": 403, "NOT_FOUND": 404, "ABORTED": 409, "UNAVAILABLE": 503,
+               "UNKNOWN": 503}
 
 
 def security_headers(response: Response, tls: bool) -> Response:

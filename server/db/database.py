@@ -102,6 +102,14 @@ class Cursor:
             self._raw.executemany(sql, [tuple(r) for r in rows])
         return self
 
+    def control(self, sql: str) -> None:
+        """Transaction control (BEGIN, COMMIT, SAVEPOINT, SET LOCAL ...): never a prepared statement."""
+        with self._guard():
+            if self._dialect == "postgresql":
+                self._raw.execute(sql, prepare=False)
+            else:
+                self._raw.execute(sql)
+
     def fetchone(self) -> tuple | None:
         return self._raw.fetchone()
 
@@ -340,25 +348,25 @@ class Database:
         cur = tx.cursor
         assert cur is not None
         if self.dialect == "sqlite":
-            cur.execute("BEGIN IMMEDIATE" if tx.write else "BEGIN")
+            cur.control("BEGIN IMMEDIATE" if tx.write else "BEGIN")
             return
-        cur.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" if snapshot else "BEGIN")
+        cur.control("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" if snapshot else "BEGIN")
         if seconds != self.limits.timeout:
-            cur.execute(f"SET LOCAL statement_timeout = {0 if seconds is None else _ms(seconds)}")
+            cur.control(f"SET LOCAL statement_timeout = {0 if seconds is None else _ms(seconds)}")
         if lock_timeout is not None:
-            cur.execute(f"SET LOCAL lock_timeout = {_ms(lock_timeout)}")
+            cur.control(f"SET LOCAL lock_timeout = {_ms(lock_timeout)}")
 
     def _commit(self, tx: _Transaction) -> None:
         assert tx.cursor is not None
         if self.dialect == "sqlite":
             try:
-                tx.cursor.execute("COMMIT")
+                tx.cursor.control("COMMIT")
             except sqlite3.Error:
                 self._rollback(tx)  # a failed SQLite COMMIT leaves the transaction open: nothing was written
                 raise
             return
         try:
-            tx.cursor.execute("COMMIT")
+            tx.cursor.control("COMMIT")
         except Exception as exc:
             if _is_broken(tx.raw) or (tx.watch is not None and tx.watch.fired):
                 raise CommitUnknown(f"{self.describe()} did not confirm the commit: {self._why(exc, tx)}") from exc
@@ -367,7 +375,7 @@ class Database:
     def _rollback(self, tx: _Transaction) -> None:
         try:
             assert tx.cursor is not None
-            tx.cursor.execute("ROLLBACK")
+            tx.cursor.control("ROLLBACK")
         except Exception:  # a broken connection: the server rolls back, the pool discards it
             pass
 
@@ -377,17 +385,17 @@ class Database:
         tx.depth += 1
         name, mark = f"sp_{tx.depth}", len(tx.after_commit)
         try:
-            tx.cursor.execute(f"SAVEPOINT {name}")
+            tx.cursor.control(f"SAVEPOINT {name}")
             try:
                 yield tx.cursor
             except BaseException:
                 try:
-                    tx.cursor.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                    tx.cursor.control(f"ROLLBACK TO SAVEPOINT {name}")
                 except Exception:
                     pass
                 del tx.after_commit[mark:]
                 raise
-            tx.cursor.execute(f"RELEASE SAVEPOINT {name}")
+            tx.cursor.control(f"RELEASE SAVEPOINT {name}")
         finally:
             tx.depth -= 1
 

@@ -132,7 +132,7 @@ def test_candidate_with_lower_threshold_changes_exactly_the_accounts_between(cli
     shutil.copytree(REGO, candidate)
     pi = candidate / "verdict" / "pi" / "pi.rego"
     pi.write_text(pi.read_text().replace("follower_threshold := 100000", "follower_threshold := 50000"))
-    summary = list(client.replay(directory=str(candidate), list_changed=True))[-1].summary
+    summary = list(client.replay(bundle=Bundle.from_directory(candidate).tarball(), list_changed=True))[-1].summary
     expected = {d for d, followers in decided.items() if 50_001 <= followers <= 100_000}
     assert summary.mode == "candidate"
     assert summary.candidate_revision == Bundle.from_directory(candidate).revision
