@@ -27,7 +27,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from contextlib import ExitStack, contextmanager
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
@@ -78,7 +79,7 @@ def _ms(seconds: float) -> int:
 class Cursor:
     """A cursor that takes ``?`` placeholders on both dialects."""
 
-    def __init__(self, raw: Any, dialect: str, guard: Callable[[], Any], tx: "_Transaction") -> None:
+    def __init__(self, raw: Any, dialect: str, guard: Any, tx: "_Transaction") -> None:
         self._raw = raw
         self._dialect = dialect
         self._guard = guard
@@ -91,20 +92,20 @@ class Cursor:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> "Cursor":
         if self._dialect == "postgresql":
             sql = sql.replace("?", "%s")
-        with self._guard():
+        with self._guard:
             self._raw.execute(sql, tuple(params))
         return self
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> "Cursor":
         if self._dialect == "postgresql":
             sql = sql.replace("?", "%s")
-        with self._guard():
+        with self._guard:
             self._raw.executemany(sql, [tuple(r) for r in rows])
         return self
 
     def control(self, sql: str) -> None:
         """Transaction control (BEGIN, COMMIT, SAVEPOINT, SET LOCAL ...): never a prepared statement."""
-        with self._guard():
+        with self._guard:
             if self._dialect == "postgresql":
                 self._raw.execute(sql, prepare=False)
             else:
@@ -136,6 +137,23 @@ class _Transaction:
     depth: int = 0
     after_commit: list[Callable[[], None]] = field(default_factory=list)
     watch: Any = None              # the last guarded call
+    end: Callable[[], None] = lambda: None  # gives the connection back
+
+
+class _Guard:
+    """A PostgreSQL call under the watchdog (``tx.watch`` says whether it fired)."""
+
+    __slots__ = ("tx", "_cm")
+
+    def __init__(self, tx: _Transaction) -> None:
+        self.tx = tx
+
+    def __enter__(self) -> None:
+        self._cm = WATCHDOG.guard(self.tx.raw, self.tx.seconds)
+        self.tx.watch = self._cm.__enter__()
+
+    def __exit__(self, *exc: Any) -> None:
+        self._cm.__exit__(*exc)
 
 
 class _Rollback(Exception):
@@ -200,9 +218,9 @@ class Database:
         conn.execute(f"PRAGMA busy_timeout={_ms(self.limits.lock_timeout)}")
         return conn
 
-    @contextmanager
-    def _checkout(self, write: bool, wait: float, lock_wait: float) -> Iterator[Any]:
-        """A connection for one transaction (and, for a SQLite writer, the process's write lock)."""
+    def _acquire(self, write: bool, wait: float, lock_wait: float) -> tuple[Any, Callable[[], None]]:
+        """A connection for one transaction (and, for a SQLite writer, the process's write
+        lock), and what gives them back."""
         if self.dialect == "postgresql":
             from psycopg_pool import PoolTimeout
 
@@ -212,28 +230,29 @@ class Database:
             except PoolTimeout:
                 raise DatabaseUnavailable(f"no connection to {self.describe()} within {wait:g} s "
                                           f"(it does not answer, or all {self.limits.pool_size} are in use)") from None
-            try:
-                yield raw
-            finally:
-                pool.putconn(raw)
-            return
+            return raw, lambda: pool.putconn(raw)
         from sqlalchemy.exc import TimeoutError as PoolTimeout
 
         if write and not self._write_lock.acquire(timeout=lock_wait):
             raise DatabaseUnavailable(f"database is locked: no write lock within {lock_wait:g} s")
         try:
-            try:
-                fairy = self._get_pool().connect()
-            except PoolTimeout:
-                raise DatabaseUnavailable(f"no connection to {self.describe()} within {self.limits.timeout:g} s "
-                                          f"(all {self.limits.pool_size} are in use)") from None
-            try:
-                yield fairy.dbapi_connection
-            finally:
-                fairy.close()
-        finally:
+            fairy = self._get_pool().connect()
+        except BaseException as exc:
             if write:
                 self._write_lock.release()
+            if isinstance(exc, PoolTimeout):
+                raise DatabaseUnavailable(f"no connection to {self.describe()} within {self.limits.timeout:g} s "
+                                          f"(all {self.limits.pool_size} are in use)") from None
+            raise
+
+        def release() -> None:
+            try:
+                fairy.close()
+            finally:
+                if write:
+                    self._write_lock.release()
+
+        return fairy.dbapi_connection, release
 
     def close(self) -> None:
         with self._pool_lock:
@@ -258,14 +277,16 @@ class Database:
 
     @contextmanager
     def transaction(self, write: bool = False, snapshot: bool = False, *, timeout: float | None = _DEFAULT,
-                    lock_timeout: float | None = None) -> Iterator[Cursor]:
+                    lock_timeout: float | None = None, within: float | None = None) -> Iterator[Cursor]:
         """A transaction; ``write=True`` takes SQLite's write lock up front
         (BEGIN IMMEDIATE) so that read-then-write cannot interleave.
         ``snapshot=True``: every read sees the database as of the first one
         (REPEATABLE READ on PostgreSQL; what a SQLite read transaction does).
         ``timeout``: the most each statement may take (default ``limits.timeout``;
         None: no limit, for migrations and bulk loads); ``lock_timeout``: the most
-        a lock may be waited for (default ``limits.lock_timeout``).
+        a lock may be waited for (default ``limits.lock_timeout``); ``within``: the
+        most getting a connection, the locks and beginning may take in all (for a
+        caller that has to answer by then).
 
         A transaction already open on this thread is joined (as a savepoint).
         """
@@ -278,71 +299,79 @@ class Database:
             return
         seconds = self.limits.timeout if timeout is _DEFAULT else timeout
         tx: _Transaction | None = None
-        with ExitStack() as stack:
+        try:
+            tx = self._open(write, snapshot, seconds, lock_timeout, within)
+            self._local.tx = tx
             try:
-                tx = self._open(stack, write, snapshot, seconds, lock_timeout)
-                self._local.tx = tx
-                try:
-                    yield tx.cursor  # type: ignore[misc]
-                except BaseException:
-                    self._rollback(tx)
-                    raise
-                self._commit(tx)
-            except sqlite3.OperationalError as exc:
-                raise DatabaseUnavailable(str(exc)) from exc
-            except (DatabaseUnavailable, CommitUnknown):
+                yield tx.cursor  # type: ignore[misc]
+            except BaseException:
+                self._rollback(tx)
                 raise
-            except Exception as exc:
-                if self.dialect == "postgresql" and _is_connection_error(exc):
-                    raise DatabaseUnavailable(self._why(exc, tx)) from exc
-                raise
-            finally:
-                self._local.tx = None
-        assert tx is not None
+            self._commit(tx)
+        except sqlite3.OperationalError as exc:
+            raise DatabaseUnavailable(str(exc)) from exc
+        except (DatabaseUnavailable, CommitUnknown):
+            raise
+        except Exception as exc:
+            if self.dialect == "postgresql" and _is_connection_error(exc):
+                raise DatabaseUnavailable(self._why(exc, tx)) from exc
+            raise
+        finally:
+            self._local.tx = None
+            if tx is not None:
+                tx.end()
         for action in tx.after_commit:
             action()
 
-    def _open(self, stack: ExitStack, write: bool, snapshot: bool, seconds: float | None,
-              lock_timeout: float | None) -> _Transaction:
-        """Check a connection out and begin. A pooled PostgreSQL connection found dead at
-        BEGIN (the server restarted since) is dropped and the next one tried: nothing had begun."""
+    def _open(self, write: bool, snapshot: bool, seconds: float | None, lock_timeout: float | None,
+              within: float | None) -> _Transaction:
+        """Check a connection out and begin, within ``seconds`` (plus GRACE) in all, and within
+        ``lock_timeout`` for the locks (SQLite: this process's write lock and the file's); both
+        within ``within`` if given. A pooled PostgreSQL connection found dead at BEGIN (the
+        database restarted since) is dropped and the next one tried: nothing had begun."""
+        started = time.monotonic()
+        wait = self.limits.timeout if seconds is None else seconds
+        lock_wait = self.limits.lock_timeout if lock_timeout is None else lock_timeout
+        if within is not None:
+            wait, lock_wait = min(wait, within), min(lock_wait, within)
         for attempt in range(2):
-            attempt_stack = ExitStack()
-            raw = attempt_stack.enter_context(self._checkout(write, self.limits.timeout if seconds is None else seconds,
-                                                             self.limits.lock_timeout if lock_timeout is None else lock_timeout))
-            tx = _Transaction(raw, write, None if seconds is None else seconds + GRACE)
-            cursor = raw.cursor()
-            attempt_stack.callback(cursor.close)
-            tx.cursor = Cursor(cursor, self.dialect, lambda tx=tx: self._guard(tx), tx)
-            if self.dialect == "sqlite" and lock_timeout is not None:
-                raw.execute(f"PRAGMA busy_timeout={_ms(lock_timeout)}")
-                attempt_stack.callback(raw.execute, f"PRAGMA busy_timeout={_ms(self.limits.lock_timeout)}")
+            raw, release = self._acquire(write, max(0.0, wait - (time.monotonic() - started)), lock_wait)
+            waited = time.monotonic() - started
+            tx = _Transaction(raw, write, None if seconds is None else max(0.0, wait - waited) + GRACE)
+            raw_cursor = raw.cursor()
+            tx.cursor = Cursor(raw_cursor, self.dialect, _Guard(tx) if self.dialect == "postgresql" else _NO_GUARD, tx)
+            # SQLite: the file's lock is waited for only as long as the process's lock left over
+            busy = None
+            if self.dialect == "sqlite" and (lock_wait != self.limits.lock_timeout or (write and waited > 0.01)):
+                busy = _ms(max(0.001, lock_wait - waited))
+
+            def end(raw: Any = raw, raw_cursor: Any = raw_cursor, release: Callable[[], None] = release,
+                    busy: int | None = busy) -> None:
+                try:
+                    raw_cursor.close()
+                    if busy is not None:
+                        raw.execute(f"PRAGMA busy_timeout={_ms(self.limits.lock_timeout)}")
+                finally:
+                    release()
+
+            tx.end = end
             try:
+                if busy is not None:
+                    raw.execute(f"PRAGMA busy_timeout={busy}")
                 self._begin(tx, snapshot, seconds, lock_timeout)
             except Exception as exc:
+                end()
                 stale = (self.dialect == "postgresql" and attempt == 0 and _is_connection_error(exc)
                          and _is_broken(raw) and not (tx.watch is not None and tx.watch.fired))
-                attempt_stack.close()
                 if stale:
                     continue
                 if self.dialect == "postgresql" and _is_connection_error(exc):
                     raise DatabaseUnavailable(self._why(exc, tx)) from exc
                 raise
-            stack.enter_context(attempt_stack)
+            if seconds is not None:
+                tx.seconds = seconds + GRACE  # each statement from here on
             return tx
         raise AssertionError("unreachable")
-
-    def _guard(self, tx: _Transaction) -> Any:
-        if self.dialect != "postgresql":
-            return _NO_GUARD
-
-        @contextmanager
-        def guarded() -> Iterator[None]:
-            with WATCHDOG.guard(tx.raw, tx.seconds) as watch:
-                tx.watch = watch
-                yield
-
-        return guarded()
 
     def _begin(self, tx: _Transaction, snapshot: bool, seconds: float | None, lock_timeout: float | None) -> None:
         cur = tx.cursor

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from concurrent.futures import Future, TimeoutError as FutureTimeout
 from typing import Iterable
 
@@ -119,7 +120,8 @@ class DecisionLog:
         self.writer = writer
         self.timeout = db.limits.timeout if timeout is None else timeout
         self._max_batch = max_batch
-        self._queue: "queue.Queue[tuple[list[LogRecord], Future] | None]" = queue.Queue()
+        # (records, their future, when their caller must be answered)
+        self._queue: "queue.Queue[tuple[list[LogRecord], Future, float] | None]" = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="decision-log-writer", daemon=True)
         self._thread.start()
 
@@ -137,7 +139,7 @@ class DecisionLog:
         self.writer.prepare(records)  # in the caller's thread, not in the one writer thread
         future: Future = Future()
         wait = deadline.remaining(self.timeout)
-        self._queue.put((records, future))
+        self._queue.put((records, future, time.monotonic() + wait))
         try:
             future.result(timeout=wait)
         except FutureTimeout:
@@ -167,7 +169,7 @@ class DecisionLog:
             if first is None:
                 return
             batch = [first] if first[1].set_running_or_notify_cancel() else []  # withdrawn by its caller: skipped
-            size = sum(len(records) for records, _ in batch)
+            size = sum(len(item[0]) for item in batch)
             while size < self._max_batch:
                 try:
                     item = self._queue.get_nowait()
@@ -186,19 +188,21 @@ class DecisionLog:
         """One transaction for the batch. If the store fails, every waiter is told; if the
         database refuses the batch for what is in it, each waiter's records are committed
         on their own, so only the call whose record cannot be written fails."""
-        records = [r for recs, _ in batch for r in recs]
+        records = [r for recs, _, _ in batch for r in recs]
+        # Begun by the time the first of its callers must be answered, or not at all.
+        within = max(0.05, min(answer_by for _, _, answer_by in batch) - time.monotonic())
         try:
-            with self.db.transaction(write=True) as cur:
+            with self.db.transaction(write=True, within=within) as cur:
                 size = self.writer.write(cur, records)
         except CommitUnknown as exc:  # committed or not: only a read can tell
             log.error("decision log commit unconfirmed", error=str(exc), records=len(records))
-            for recs, future in batch:
+            for recs, future, _ in batch:
                 future.set_exception(OutcomeUnknown([r.decision_id for r in recs], "the database did not confirm the commit"))
             return
         except (DatabaseUnavailable, DecisionLogError) as exc:  # nothing in this batch is durable
             log.error("decision log commit failed", error=str(exc), records=len(records))
             error = DecisionLogError(f"decision log unavailable: {exc}")
-            for _, future in batch:
+            for _, future, _ in batch:
                 future.set_exception(error)
             return
         except Exception as exc:  # a record the database refuses: find it, keep the others
@@ -212,7 +216,7 @@ class DecisionLog:
             batch[0][1].set_exception(UnloggableRecord(f"the database refused the record ({type(exc).__name__})"))
             return
         self.writer.committed(size)
-        for _, future in batch:
+        for _, future, _ in batch:
             future.set_result(None)
 
     def close(self) -> None:
