@@ -71,6 +71,15 @@ class Calls:
         return max(seconds for _, _, seconds in self.results.values())
 
 
+def refused(port: int, prefix: str, what: str, limit: str) -> Calls:
+    """12 decisions against a store that does not answer: each is refused, UNAVAILABLE."""
+    calls = Calls(port)
+    calls.many(prefix)
+    assert calls.codes() == {grpc.StatusCode.UNAVAILABLE: 12}, calls.results
+    print(f"\nFIGURE {what}: 12 calls answered UNAVAILABLE, slowest {calls.slowest():.2f} s ({limit} {LIMITS[limit]:g} s)")
+    return calls
+
+
 def logged_posts(app) -> set[str]:
     return {p for (p,) in app.db.query("SELECT post_id FROM decision_log WHERE kind = 'decide'")}
 
@@ -115,12 +124,8 @@ def test_a_hanging_postgresql_fails_every_call_closed_in_bounded_time_and_health
     assert health(app.port) == SERVING
     proxy.hang()
     wait_for(lambda: health(app.port) == NOT_SERVING, timeout=10)
-    calls = Calls(app.port)
-    calls.many("hung")
     # Plain decisions from the cache wait for the log's commit; applied ones read the account under its lock.
-    assert calls.codes() == {grpc.StatusCode.UNAVAILABLE: 12}, calls.results
-    print(f"\nFIGURE hanging PostgreSQL: 12 calls answered UNAVAILABLE, slowest {calls.slowest():.2f} s "
-          f"(db_timeout {LIMITS['db_timeout']:g} s)")
+    calls = refused(app.port, "hung", "hanging PostgreSQL", "db_timeout")
     proxy.resume()
     wait_for(lambda: health(app.port) == SERVING, timeout=20)
     after = Calls(app.port)
@@ -171,11 +176,7 @@ def test_a_table_lock_held_by_another_session_fails_calls_closed_and_health_says
         with psycopg.connect(pg_url) as other:
             other.execute("LOCK TABLE decision_log IN ACCESS EXCLUSIVE MODE")
             wait_for(lambda: health(app.port) == NOT_SERVING, timeout=10)
-            calls = Calls(app.port)
-            calls.many("locked")
-            assert calls.codes() == {grpc.StatusCode.UNAVAILABLE: 12}, calls.results
-            print(f"\nFIGURE PostgreSQL table locked: 12 calls answered UNAVAILABLE, slowest {calls.slowest():.2f} s "
-                  f"(db_lock_timeout {LIMITS['db_lock_timeout']:g} s)")
+            calls = refused(app.port, "locked", "PostgreSQL table locked", "db_lock_timeout")
         wait_for(lambda: health(app.port) == SERVING, timeout=10)
         assert_truthful(app, calls)
     finally:
@@ -202,11 +203,7 @@ def test_a_sqlite_write_lock_held_by_another_process_fails_calls_closed_and_heal
         try:
             assert holder.stdout.readline().strip() == "locked"
             wait_for(lambda: health(app.port) == NOT_SERVING, timeout=10)
-            calls = Calls(app.port)
-            calls.many("locked")
-            assert calls.codes() == {grpc.StatusCode.UNAVAILABLE: 12}, calls.results
-            print(f"\nFIGURE SQLite locked by another process: 12 calls answered UNAVAILABLE, slowest {calls.slowest():.2f} s "
-                  f"(db_lock_timeout {LIMITS['db_lock_timeout']:g} s)")
+            calls = refused(app.port, "locked", "SQLite locked by another process", "db_lock_timeout")
         finally:
             holder.stdin.close()
             holder.wait(timeout=10)
