@@ -50,7 +50,7 @@ def register(commands: argparse._SubParsersAction) -> None:
             "each must reproduce exactly, and any difference is reported as a fault (exit code 1).\n"
             "With --against DIR, BUNDLE or GITREF, the same inputs are evaluated on that candidate revision\n"
             "and the summary shows what would change: old -> new outcome, clauses gained and lost, examples.\n"
-            "DIR (a bundle directory here) and BUNDLE (a .tar.gz of `verdict rego build` or `opa build`) are\n"
+            "DIR (a bundle directory here) and BUNDLE (a .tar.gz of `verdict bundle build` or `opa build`) are\n"
             "uploaded; GITREF is a commit, branch or tag of the repository the server's rego/ lives in."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
