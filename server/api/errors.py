@@ -30,7 +30,7 @@ from server.decisionlog.archive import ArchiveError
 from server.decisionlog.log import DecisionLogError, OutcomeUnknown, UnloggableRecord
 from server.decisionlog.reader import RecordNotFound
 from server.decisions.results import PolicyContractError
-from server.decisions.service import HistoryChanged
+from server.decisions.service import HistoryChanged, PartlyRecorded
 from server.engine.base import EngineUnavailable, PolicyEvaluationError, UndefinedDecision
 from server.enrichment.store import AccountNotFound
 
@@ -38,6 +38,10 @@ log = structlog.get_logger("api")
 
 
 def status_for(exc: BaseException) -> tuple[grpc.StatusCode, str]:
+    if isinstance(exc, PartlyRecorded):  # the cause's status, and what was decided after all
+        code, _ = status_for(exc.cause)
+        ids = ", ".join(exc.recorded)
+        return code, f"only part of the batch was decided: {ids} are in the decision log, the others are not ({exc.cause})"
     if isinstance(exc, ValidationError):
         return grpc.StatusCode.INVALID_ARGUMENT, str(exc)
     if isinstance(exc, ScopeMissing):
@@ -87,6 +91,8 @@ def grpc_errors(context: grpc.ServicerContext, rpc: str) -> Iterator[None]:
         code, message = status_for(exc)
         if isinstance(exc, OutcomeUnknown):  # for machines: the records to look up
             context.set_trailing_metadata((("verdict-outcome-unknown", ",".join(exc.record_ids)),))
+        elif isinstance(exc, PartlyRecorded):  # ... and those recorded
+            context.set_trailing_metadata((("verdict-recorded", ",".join(exc.recorded)),))
         if code == grpc.StatusCode.INTERNAL:
             # Where it failed, not what the exception says: its text can hold request content.
             log.error("rpc failed", rpc=rpc, error_type=type(exc).__name__, where=where(exc))

@@ -49,6 +49,15 @@ class HistoryChanged(Exception):
     """The account's history moved on since the decision: decide again."""
 
 
+class PartlyRecorded(Exception):
+    """A batch failed after some of its decisions were committed: those are in the log, the others are not."""
+
+    def __init__(self, recorded: list[str], cause: Exception) -> None:
+        super().__init__(f"{len(recorded)} decisions of the batch were recorded before it failed: {cause}")
+        self.recorded = recorded
+        self.cause = cause
+
+
 @contextmanager
 def _unknown_outcome_names(record_ids: list[str]) -> Iterator[None]:
     """A transaction whose COMMIT got no answer: say which records may or may not be in the log."""
@@ -192,9 +201,16 @@ class DecisionService:
             decisions[i] = decision
             records.append(record)
         self.log.append_many(records)
-        for i, request in enumerate(requests):
-            if request.apply:
-                decisions[i] = self._decide_and_apply(request, caller)
+        recorded = [r.decision_id for r in records]
+        try:
+            for i, request in enumerate(requests):
+                if request.apply:
+                    decision = decisions[i] = self._decide_and_apply(request, caller)
+                    recorded.append(decision.decision_id)
+        except Exception as exc:
+            if recorded:  # what was committed stays: the answer must say so
+                raise PartlyRecorded(recorded, exc) from exc
+            raise
         return decisions  # type: ignore[return-value]
 
     def preview(self, request: ps.DecideRequest, caller: str,

@@ -32,8 +32,9 @@ def verdict_admin(*args: str, env: dict | None = None, check: bool = False) -> s
 def make_run(tmp_path_factory):
     """`make run` (server.devrun) on free ports with its own database."""
     tmp = tmp_path_factory.mktemp("run")
-    grpc_port, opa_port = free_port(), free_port()
+    grpc_port, opa_port, console_port = free_port(), free_port(), free_port()
     env = {**os.environ, "VERDICT_LISTEN": f"127.0.0.1:{grpc_port}", "VERDICT_OPA_ADDR": f"127.0.0.1:{opa_port}",
+           "VERDICT_CONSOLE_LISTEN": f"127.0.0.1:{console_port}",
            "VERDICT_DB": f"sqlite:///{tmp}/verdict.db", "VERDICT_LOG_KEY": "", "VERDICT_LOG_KEY_FILE": f"{tmp}/log-signing.key",
            "VERDICT_WITNESS_DIR": f"{tmp}/witness"}
     process = subprocess.Popen([sys.executable, "-m", "server.devrun"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

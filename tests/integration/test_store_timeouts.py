@@ -214,3 +214,37 @@ def test_a_sqlite_write_lock_held_by_another_process_fails_calls_closed_and_heal
         assert_truthful(app, calls)
     finally:
         app.stop()
+
+
+@pytest.mark.postgres
+def test_a_batch_that_fails_after_part_of_it_was_recorded_says_which_part(pg_url, opa_url, tmp_path):
+    """DecideBatch commits its plain decisions together, then each applied one with its
+    history. An applied one that cannot take its account's lock fails the batch after the
+    plain ones are in the log: the answer names them, and does not say nothing was decided."""
+    import psycopg
+    from google.protobuf import json_format
+
+    from verdict.v1 import case_pb2, policy_service_pb2 as ps, policy_service_pb2_grpc as ps_grpc
+
+    def request(c: dict, apply: bool = False) -> ps.DecideRequest:
+        return ps.DecideRequest(case=json_format.ParseDict(c, case_pb2.Case()), apply=apply)
+
+    import_accounts(pg_url)
+    app = start_server(pg_url, opa_url, tmp_path, **LIMITS)
+    try:
+        warm(app)
+        batch = ps.DecideBatchRequest(requests=[request(case("acc-mayor", "batch-plain-1")),
+                                                request(case("acc-candidate-100k", "batch-plain-2")),
+                                                request(case("acc-citizen", "batch-applied"), apply=True)])
+        with psycopg.connect(pg_url) as other, grpc.insecure_channel(f"127.0.0.1:{app.port}") as channel:
+            other.execute("SELECT 1 FROM accounts WHERE account_id = 'acc-citizen' FOR UPDATE")  # held: the apply waits
+            with pytest.raises(grpc.RpcError) as err:
+                ps_grpc.PolicyServiceStub(channel).DecideBatch(batch, timeout=CLIENT_TIMEOUT)
+        code, details = err.value.code(), err.value.details()
+        assert code == grpc.StatusCode.UNAVAILABLE and "nothing was decided" not in details, details
+        named = set(re.findall(r"dec_[0-9a-f]+", details))
+        logged = {d for (d,) in app.db.query("SELECT decision_id FROM decision_log WHERE post_id LIKE 'batch-%'")}
+        assert named == logged and len(named) == 2, details  # the two plain ones; the applied one is not in the log
+        assert dict(err.value.trailing_metadata())["verdict-recorded"] == ",".join(sorted(named, key=details.index))
+    finally:
+        app.stop()
