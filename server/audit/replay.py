@@ -162,7 +162,8 @@ class Replayer:
         total = self.reader.count(flt)
         report = ReplayReport("candidate" if candidate else "recorded", candidate.revision if candidate else "")
         candidate_engine = EmbeddedEngine(candidate, name="candidate", warm=False) if candidate else None
-        workers = workers or max(2, os.cpu_count() or 2)
+        # one engine per worker, each compiled for this replay: a small replay needs one
+        workers = workers or min(max(2, os.cpu_count() or 2), max(1, total // page))
         started = time.perf_counter()
         try:
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="replay") as pool:

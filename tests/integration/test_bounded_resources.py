@@ -37,9 +37,9 @@ def _target(fd: str) -> str:
 
 def test_fifty_replays_leave_the_connection_count_flat(db_url, opa_url, tmp_path):
     """Each replay ran in threads of its own, whose connections were never closed: on
-    PostgreSQL that ended at max_connections. 50 replays there, 20 on SQLite (each costs
+    PostgreSQL that ended at max_connections. 50 replays there, 10 on SQLite (each costs
     the compilation of its revision)."""
-    replays = 50 if db_url.startswith("postgresql") else 20
+    replays = 50 if db_url.startswith("postgresql") else 10
     import_accounts(db_url)
     app = start_server(db_url, opa_url, tmp_path, db_pool_size=8)
     try:

@@ -222,12 +222,12 @@ def test_a_batch_that_fails_after_part_of_it_was_recorded_says_which_part(pg_url
     history. An applied one that cannot take its account's lock fails the batch after the
     plain ones are in the log: the answer names them, and does not say nothing was decided."""
     import psycopg
-    from google.protobuf import json_format
 
+    from clients.protojson import parse
     from verdict.v1 import case_pb2, policy_service_pb2 as ps, policy_service_pb2_grpc as ps_grpc
 
     def request(c: dict, apply: bool = False) -> ps.DecideRequest:
-        return ps.DecideRequest(case=json_format.ParseDict(c, case_pb2.Case()), apply=apply)
+        return ps.DecideRequest(case=parse(c, case_pb2.Case()), apply=apply)
 
     import_accounts(pg_url)
     app = start_server(pg_url, opa_url, tmp_path, **LIMITS)
@@ -243,7 +243,7 @@ def test_a_batch_that_fails_after_part_of_it_was_recorded_says_which_part(pg_url
         code, details = err.value.code(), err.value.details()
         assert code == grpc.StatusCode.UNAVAILABLE and "nothing was decided" not in details, details
         named = set(re.findall(r"dec_[0-9a-f]+", details))
-        logged = {d for (d,) in app.db.query("SELECT decision_id FROM decision_log WHERE post_id LIKE 'batch-%'")}
+        logged = {d for (d,) in app.db.query("SELECT decision_id FROM decision_log WHERE post_id LIKE ?", ("batch-%",))}
         assert named == logged and len(named) == 2, details  # the two plain ones; the applied one is not in the log
         assert dict(err.value.trailing_metadata())["verdict-recorded"] == ",".join(sorted(named, key=details.index))
     finally:
