@@ -228,13 +228,13 @@ class Database:
             try:
                 raw = pool.getconn(timeout=wait)
             except PoolTimeout:
-                raise DatabaseUnavailable(f"no connection to {self.describe()} within {wait:g} s "
+                raise DatabaseUnavailable(f"no connection to {self.describe()} within {wait:.2g} s "
                                           f"(it does not answer, or all {self.limits.pool_size} are in use)") from None
             return raw, lambda: pool.putconn(raw)
         from sqlalchemy.exc import TimeoutError as PoolTimeout
 
         if write and not self._write_lock.acquire(timeout=lock_wait):
-            raise DatabaseUnavailable(f"database is locked: no write lock within {lock_wait:g} s")
+            raise DatabaseUnavailable(f"database is locked: no write lock within {lock_wait:.2g} s")
         try:
             fairy = self._get_pool().connect()
         except BaseException as exc:

@@ -144,12 +144,12 @@ class DecisionLog:
             future.result(timeout=wait)
         except FutureTimeout:
             if future.cancel():  # the writer had not taken it: it never will
-                raise DecisionLogError(f"the decision log did not take the record within {wait:g} s") from None
+                raise DecisionLogError(f"the decision log did not take the record within {wait:.2g} s") from None
             try:  # being committed: the writer's statements are bounded, wait for its answer
                 future.result(timeout=max(0.0, deadline.remaining(self.timeout + GRACE)))
             except FutureTimeout:
                 raise OutcomeUnknown([r.decision_id for r in records],
-                                     f"the decision log's commit did not finish within {wait:g} s") from None
+                                     f"the decision log's commit did not finish within {wait:.2g} s") from None
             except (DecisionLogError, OutcomeUnknown):
                 raise
             except Exception as exc:
