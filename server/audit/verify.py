@@ -40,6 +40,8 @@ from server.enrichment.store import AUDITED, audited_rows
 MAX_DETAILED = 20
 ARCHIVING = ("policy_archive", "baseline")  # the kinds of record that archive policy revisions
 
+VERIFY_STATEMENT_SECONDS = 120.0
+
 
 @dataclass
 class Finding:
@@ -112,7 +114,8 @@ def verify(db: Database, verifier: Verifier, witness: Witness | None = None, sin
                 result.witnessed += 1
             except NoteError as exc:
                 result.add("witness_entry", f"{witness.path} line {entry.line} is not a checkpoint of this log: {exc}")
-    with db.transaction(snapshot=True) as cur:
+    # A statement reads a whole level of the tree: given longer than a decision's statements, still bounded.
+    with db.transaction(snapshot=True, timeout=max(VERIFY_STATEMENT_SECONDS, db.limits.timeout)) as cur:
         _Walk(cur, verifier, result, trusted, page).run()
     result.seconds = time.perf_counter() - started
     return result
