@@ -254,7 +254,14 @@ class Database:
 
         return fairy.dbapi_connection, release
 
+    def __enter__(self) -> "Database":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
     def close(self) -> None:
+        """Close the pool's connections (and stop its threads): every Database that was used is closed."""
         with self._pool_lock:
             pool, self._pool = self._pool, None
         if pool is None:

@@ -29,8 +29,8 @@ def case(account_id: str, post: str, policy: str = "hateful_conduct", as_of: str
 def load_accounts(db_url: str) -> None:
     from server.enrichment.store import AccountStore
 
-    store = AccountStore(Database(db_url))
-    with store.db.transaction(write=True) as cur:
+    with Database(db_url) as db, db.transaction(write=True) as cur:
+        store = AccountStore(db)
         for n in FOLLOWERS:
             store.upsert(cur, account_pb2.Account(
                 account_id=f"acc-f{n}", verified=True, followers=n,

@@ -28,9 +28,9 @@ def make_accounts(db_url: str, n: int) -> list[str]:
     from server.enrichment.store import AccountStore
     from verdict.v1 import account_pb2
 
-    store = AccountStore(Database(db_url))
     ids = [f"acc-race-{i}" for i in range(n)]
-    with store.db.transaction(write=True) as cur:
+    with Database(db_url) as db, db.transaction(write=True) as cur:
+        store = AccountStore(db)
         for account_id in ids:
             store.upsert(cur, account_pb2.Account(account_id=account_id, followers=10, office_role=account_pb2.OFFICE_ROLE_NONE), "test")
     return ids
@@ -73,7 +73,7 @@ def test_concurrent_applied_decisions_in_one_server(server):
     for account_id in ids:
         decisions = race([target] * 4, account_id, lambda c, n, a=account_id: c.decide(ei_case(a, f"p-{n}"), apply=True))
         assert_one_first_violation(decisions)
-        history = Database(server.settings.db_url).query("SELECT COUNT(*) FROM account_violations WHERE account_id = ?", (account_id,))
+        history = server.db.query("SELECT COUNT(*) FROM account_violations WHERE account_id = ?", (account_id,))
         assert history[0][0] == 4
 
 

@@ -136,8 +136,8 @@ def test_a_hanging_postgresql_fails_every_call_closed_in_bounded_time_and_health
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("reaches_server", [True, False], ids=["committed", "rolled-back"])
-@pytest.mark.parametrize("apply", [False, True], ids=["group-commit", "applied"])
+@pytest.mark.parametrize("apply, reaches_server", [(False, True), (True, False)],
+                         ids=["group-commit-committed", "applied-rolled-back"])
 def test_a_commit_without_answer_names_the_decision_which_is_then_found_or_absent_for_good(proxied_pg, reaches_server, apply):
     app, proxy = proxied_pg
     warm(app)
