@@ -223,7 +223,7 @@ def test_a_batch_that_fails_after_part_of_it_was_recorded_says_which_part(pg_url
     plain ones are in the log: the answer names them, and does not say nothing was decided."""
     import psycopg
 
-    from clients.protojson import parse
+    from shared.protojson import parse
     from verdict.v1 import case_pb2, policy_service_pb2 as ps, policy_service_pb2_grpc as ps_grpc
 
     def request(c: dict, apply: bool = False) -> ps.DecideRequest:
