@@ -48,8 +48,7 @@ from shared.tlog.note import Ed25519Signer
 from server.decisionlog.reader import Filter, LogReader
 from shared.tlog.record import LogRecord
 from server.decisionlog.tree import TreeWriter
-from server.enrichment.importer import import_file
-from server.enrichment.store import AccountStore
+from server.admin.importer import import_file
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "bench-console-token"
@@ -91,11 +90,11 @@ def templates(work: Path, db_url: str) -> list[LogRecord]:
         ids = []
         for case in template_cases():
             try:
-                decision = app.service.decide(json_format.ParseDict({"case": case}, ps.DecideRequest()), "template")
+                decision = app.pipeline.decide(json_format.ParseDict({"case": case}, ps.DecideRequest()), "template")
             except Exception:
                 continue
             ids.append(decision.decision_id)
-        return [app.service.reader.get(i) for i in ids]
+        return [app.pipeline.record.reader.get(i) for i in ids]
     finally:
         app.stop()
 
@@ -255,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         (args.work / "callers.toml").write_text(caller_entry("bench", TOKEN, ["audit:read", "audit:replay", "decide"]))
         db = Database(db_url)
         migrate(db)
-        import_file(AccountStore(db), ROOT / "examples/demo_accounts.jsonl", LogWriter(TreeWriter(signer)))
+        import_file(db, ROOT / "examples/demo_accounts.jsonl", LogWriter(TreeWriter(signer)))
         db.close()
     try:
         if not reuse:

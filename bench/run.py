@@ -116,7 +116,7 @@ def measure(name: str, target: str, address: str, workload_path: Path, levels: l
 def replay_rate(db_url: str, bundle: Path) -> dict:
     from server.audit.replay import Replayer
     from server.db.database import Database
-    from server.decisionlog.archive import PolicyArchive
+    from server.engine.archive import PolicyArchive
     from server.decisionlog.reader import Filter, LogReader
 
     db = Database(db_url)

@@ -14,7 +14,9 @@ from server.decisionlog.log import LogWriter
 from server.decisions.masking import Masker
 from server.engine.bundle import Bundle
 from server.enrichment.importer import import_record
-from server.enrichment.store import AccountStore
+from server.enforcement.accounts import upsert_account
+from server.enforcement.history import save_designation
+from server.enrichment.store import AccountReader
 from verdict.v1 import account_pb2, case_pb2
 from verdict.v1 import policy_service_pb2 as ps
 
@@ -39,13 +41,12 @@ def load_accounts(db_url: str, cases: list[dict], writer: LogWriter) -> None:
     """Every account and group designation the cases use, into the store (and the log, as an import)."""
     db = Database(db_url)
     migrate(db)
-    store = AccountStore(db)
     rows: list = []
     with db.transaction(write=True) as cur:
         for case in cases:
-            store.upsert(cur, parse(case["input"]["account"], account_pb2.Account()), "bench", rows)
+            upsert_account(cur, parse(case["input"]["account"], account_pb2.Account()), "bench", rows)
             for designation in (case["input"].get("groups") or {}).values():
-                store.save_designation(cur, designation, rows)
+                save_designation(cur, designation, rows)
         writer.write(cur, [import_record("bench", rows, {"cases": len(cases)})])
     db.close()
 
@@ -53,13 +54,13 @@ def load_accounts(db_url: str, cases: list[dict], writer: LogWriter) -> None:
 def build(bundle: Bundle, db_url: str, mask_key: bytes, writer: LogWriter) -> Workload:
     cases = table_cases(bundle)
     load_accounts(db_url, cases, writer)
-    store = AccountStore(Database(db_url))
+    store = AccountReader(Database(db_url))
     masker = Masker(mask_key)
     grpc_requests, opa_inputs = [], []
     for case in cases:
         request = ps.DecideRequest(case=parse(case["input"]["case"], case_pb2.Case()))
         grpc_requests.append(request.SerializeToString())
-        # As DecisionService._prepare builds it: the masked case, the stored account, its groups.
+        # As the pipeline's prepare step (server/decisions/prepare.py) builds it: the masked case, the stored account, its groups.
         case_doc = masker.mask(json.loads(json.dumps(case["input"]["case"])), case_pb2.Case.DESCRIPTOR)
         account = store.snapshot(case_doc["content"]["author_account_id"]).doc
         group_ids = [g["group_id"] for g in account["groups"]] + [

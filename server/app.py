@@ -28,21 +28,27 @@ from server.console.context import Services as ConsoleServices
 from server.console.serving import ConsoleConfigError, ConsoleServer, start_console
 from server.db.database import Database, Limits, database_url
 from server.db.migrations import migrate
-from server.decisionlog.archive import PolicyArchive
+from server.engine.archive import PolicyArchive
 from server.decisionlog.checkpoints import Checkpointer, Witness, check_against_witness
 from server.decisionlog.log import DecisionLog, LogWriter
 from shared.tlog.note import load_signer, verifier_of
+from shared.timeutil import utcnow
 from server.decisionlog.reader import LogReader
 from server.decisionlog.tree import TreeWriter
 from server.decisions.masking import Masker, key_id, load_key
-from server.decisions.service import DecisionService
+from server.decisions.enforce import Enforcer
+from server.decisions.evaluate import Evaluator
+from server.decisions.pipeline import DecisionPipeline
+from server.decisions.prepare import Preparer
+from server.decisions.record import Recorder
 from server.dsa.records import DsaRecords
 from server.engine.base import PolicyEngine
 from server.engine.bundle import Bundle
 from server.engine.embedded import EmbeddedEngine
 from server.engine.resilience import ResilientEngine
 from server.engine.rest import RestEngine
-from server.enrichment.store import AccountStore
+from server.enrichment.cache import EnrichmentCache
+from server.enrichment.store import AccountReader
 from server.ops.endpoints import OpsEndpoints, start_ops
 from server.httpserver import is_local_listen
 
@@ -240,7 +246,7 @@ class App:
     settings: Settings
     server: grpc.Server
     port: int
-    service: DecisionService
+    pipeline: DecisionPipeline
     engine: PolicyEngine
     db: Database
     log: DecisionLog
@@ -282,6 +288,14 @@ def open_log_writer(db: Database, settings: Settings) -> tuple[LogWriter, Witnes
     return LogWriter(tree, mask_key_id=key_id(load_key(settings.mask_key_file))), witness
 
 
+def decision_pipeline(engine: PolicyEngine, accounts: AccountReader, decision_log: DecisionLog, archive: PolicyArchive,
+                      masker: Masker, settings: Settings) -> DecisionPipeline:
+    """The four steps of the decision path, wired (prepare and enforce share one enrichment cache)."""
+    cache = EnrichmentCache(accounts, settings.account_cache_ttl, settings.account_cache_size)
+    return DecisionPipeline(Preparer(accounts, cache, masker, utcnow), Evaluator(engine, archive),
+                            Recorder(decision_log, LogReader(accounts.db)), Enforcer(accounts, cache), accounts.db, utcnow)
+
+
 def build(settings: Settings, writer: LogWriter | None = None) -> App:
     """Create everything and start serving; returns once the port is bound.
 
@@ -297,12 +311,11 @@ def build(settings: Settings, writer: LogWriter | None = None) -> App:
         writer, witness = open_log_writer(db, settings)
         checkpointer = Checkpointer(db, witness, writer.tree, settings.checkpoint_records, settings.checkpoint_seconds)
     engine = make_engine(settings)
-    store = AccountStore(db)
+    store = AccountReader(db)
     decision_log = DecisionLog(db, writer)
     archive = PolicyArchive(db, settings.bundle_dir, writer)
     masker = Masker(load_key(settings.mask_key_file))
-    service = DecisionService(engine, store, decision_log, archive, masker, cache_ttl=settings.account_cache_ttl,
-                              cache_size=settings.account_cache_size)
+    pipeline = decision_pipeline(engine, store, decision_log, archive, masker, settings)
 
     callers = load_callers(settings.callers_file) if settings.callers_file else None
     # Outermost first: health checks on their own threads; who calls; their streams; what they sent.
@@ -318,7 +331,7 @@ def build(settings: Settings, writer: LogWriter | None = None) -> App:
         options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES), ("grpc.so_reuseport", 0)],
         maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
     )
-    policy_service_pb2_grpc.add_PolicyServiceServicer_to_server(PolicyServicer(service), server)
+    policy_service_pb2_grpc.add_PolicyServiceServicer_to_server(PolicyServicer(pipeline), server)
     verifier = verifier_of(writer.tree.signer) if writer.tree is not None else None
     reader = LogReader(db)
     audit_service_pb2_grpc.add_AuditServiceServicer_to_server(
@@ -336,7 +349,7 @@ def build(settings: Settings, writer: LogWriter | None = None) -> App:
     if settings.console_on:
         if callers is None:
             raise ConsoleConfigError("the console signs callers in with their tokens: it needs a callers file (--callers)")
-        console = start_console(ConsoleServices(service, reader, archive, decision_log, verifier, witness, callers,
+        console = start_console(ConsoleServices(pipeline, reader, archive, decision_log, verifier, witness, callers,
                                                 settings.bundle_dir),
                                 settings.console_listen, settings.console_session_seconds,
                                 (settings.tls_cert, settings.tls_key) if settings.tls_cert and settings.tls_key else None)
@@ -351,4 +364,4 @@ def build(settings: Settings, writer: LogWriter | None = None) -> App:
              auth="tokens" if settings.callers_file else "off (development)", console=console.url if console else "off")
     if callers is None and not is_local_listen(settings.listen):
         log.warning("authentication is off on an address other machines can reach (--insecure-no-auth)", listen=settings.listen)
-    return App(settings, server, port, service, engine, db, decision_log, watcher, checkpointer, console, ops, health_lane)
+    return App(settings, server, port, pipeline, engine, db, decision_log, watcher, checkpointer, console, ops, health_lane)

@@ -22,8 +22,7 @@ from server.db.migrations import migrate
 from server.decisionlog.checkpoints import WitnessMismatch
 from shared.tlog.note import Ed25519Signer, write_keypair
 from server.engine.process import start_opa
-from server.enrichment.importer import import_file
-from server.enrichment.store import AccountStore
+from server.admin.importer import import_file
 from server.logs import configure_logging
 
 OPA_ADDR = os.environ.get("VERDICT_OPA_ADDR", "127.0.0.1:8181")
@@ -67,7 +66,7 @@ def main() -> int:
             writer, _ = open_log_writer(db, settings)
         except WitnessMismatch as exc:
             raise SystemExit(f"verdict: cannot start: {exc}") from None
-        imported = import_file(AccountStore(db), DEMO_ACCOUNTS, writer)
+        imported = import_file(db, DEMO_ACCOUNTS, writer)
         db.close()
         try:
             app = build(settings)

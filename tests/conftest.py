@@ -147,12 +147,11 @@ def verify_log(db, witness_dir: Path | None = None, since: str | None = None):
 def import_accounts(db_url: str, path: Path = ROOT / "examples/demo_accounts.jsonl") -> None:
     from server.db.database import Database
     from server.db.migrations import migrate
-    from server.enrichment.importer import import_file
-    from server.enrichment.store import AccountStore
+    from server.admin.importer import import_file
 
     db = Database(db_url)
     migrate(db)
-    import_file(AccountStore(db), path, log_writer())
+    import_file(db, path, log_writer())
     db.close()
 
 

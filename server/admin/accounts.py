@@ -46,8 +46,7 @@ def run_import(args: argparse.Namespace) -> int:
     from server.db.database import DatabaseUnavailable
     from server.decisionlog.checkpoints import WitnessMismatch
     from server.decisionlog.log import DecisionLogError
-    from server.enrichment.importer import ImportError_, import_file
-    from server.enrichment.store import AccountStore
+    from server.admin.importer import ImportError_, import_file
 
     if not args.file.is_file():
         return fail(f"{args.file}: no such file")
@@ -55,12 +54,12 @@ def run_import(args: argparse.Namespace) -> int:
     settings.log_key_file = args.log_key_file or settings.log_key_file
     settings.witness_dir = args.witness or settings.witness_dir
     try:
-        store = AccountStore(open_existing(args.db))
-        writer, _ = open_log_writer(store.db, settings)
-        result = import_file(store, args.file, writer)
+        db = open_existing(args.db)
+        writer, _ = open_log_writer(db, settings)
+        result = import_file(db, args.file, writer)
     except ImportError_ as exc:
         return fail(f"nothing imported: {exc}")
     except (NoDatabase, DatabaseUnavailable, DecisionLogError, WitnessMismatch, ValueError) as exc:
         return fail(str(exc))
-    print(f"imported {args.file}: {result.created} created, {result.updated} updated ({store.db.describe()})")
+    print(f"imported {args.file}: {result.created} created, {result.updated} updated ({db.describe()})")
     return 0

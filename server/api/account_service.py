@@ -19,12 +19,13 @@ from server.api.errors import grpc_errors
 from server.api.validation import check_id
 from server.decisionlog.log import DecisionLog
 from server.decisions.masking import Masker
-from server.enrichment.store import AccountNotFound, AccountStore
+from server.db.accounts import AccountNotFound
+from server.enrichment.store import AccountReader
 from shared.protojson import parse
 
 
 class AccountServicer(acs_grpc.AccountServiceServicer):
-    def __init__(self, store: AccountStore, log: DecisionLog, masker: Masker) -> None:
+    def __init__(self, store: AccountReader, log: DecisionLog, masker: Masker) -> None:
         self.store = store
         self.log = log
         self.masker = masker

@@ -28,7 +28,7 @@ from server.audit import candidates, reads
 from server.audit.explain import explain
 from server.audit.replay import ReplayCancelled, Replayer, ReplayReport
 from server.audit.verify import verify
-from server.decisionlog.archive import PolicyArchive
+from server.engine.archive import PolicyArchive
 from server.decisionlog.checkpoints import Witness
 from shared.tlog.note import Checkpoint, NoteError, Verifier
 from shared.tlog.record import LogRecord, canonical

@@ -26,13 +26,14 @@ from server.api.validation import ValidationError
 from server.audit.candidates import CandidateError
 from server import deadline
 from server.db.database import CommitUnknown, DatabaseUnavailable
-from server.decisionlog.archive import ArchiveError
+from server.engine.archive import ArchiveError
 from server.decisionlog.log import DecisionLogError, OutcomeUnknown, UnloggableRecord
 from server.decisionlog.reader import RecordNotFound
 from server.decisions.results import PolicyContractError
-from server.decisions.service import HistoryChanged, PartlyRecorded
+from server.decisions.enforce import HistoryChanged
+from server.decisions.record import PartlyRecorded
 from server.engine.base import EngineUnavailable, PolicyEvaluationError, UndefinedDecision
-from server.enrichment.store import AccountNotFound
+from server.db.accounts import AccountNotFound
 
 log = structlog.get_logger("api")
 

@@ -17,9 +17,10 @@ from typing import Any
 
 from opa_bindings import OpaError
 
-from server.decisionlog.archive import PolicyArchive
+from server.engine.archive import PolicyArchive
 from shared.tlog.record import LogRecord
-from server.decisions.results import Catalog, PolicyContractError, words
+from server.decisions.results import PolicyContractError, words
+from server.engine.catalog import Catalog
 from server.engine.embedded import new_engine
 from server.policytools.annotations import Annotation, bundle_annotations
 

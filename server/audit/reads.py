@@ -10,7 +10,7 @@ from typing import Any
 
 from server.decisionlog.log import DecisionLog
 from shared.tlog.record import LogRecord
-from server.decisions.service import new_decision_id
+from server.decisions.record import new_decision_id
 from shared.timeutil import rfc3339, utcnow
 
 

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from server.decisionlog.archive import PolicyArchive
+from server.engine.archive import PolicyArchive
 from shared.tlog.record import LogRecord, canonical
 from server.decisionlog.reader import Filter, LogReader
 from server.decisions.results import cited_clauses

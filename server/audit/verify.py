@@ -29,13 +29,12 @@ import orjson
 from verdict.v1 import audit_service_pb2 as au
 
 from server.db.database import Cursor, Database
-from server.decisionlog.archive import files_hash
 from server.decisionlog.checkpoints import Witness
 from shared.tlog.merkle import fold, node_hash, range_nodes
 from shared.tlog.note import Checkpoint, NoteError, Verifier, open_checkpoint
-from shared.tlog.record import leaf_header
+from shared.tlog.record import files_hash, leaf_header
 from server.decisionlog.tree import TreeHeadError, read_head
-from server.enrichment.store import AUDITED, audited_rows
+from server.db.accounts import AUDITED, audited_rows
 
 MAX_DETAILED = 20
 ARCHIVING = ("policy_archive", "baseline")  # the kinds of record that archive policy revisions

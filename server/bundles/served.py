@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 
 import structlog
 
-from server.decisionlog.archive import PolicyArchive
+from server.engine.archive import PolicyArchive
 from server.engine.bundle import Bundle, BundleError, is_served_file, manifest_of, read_tarball
 from server.engine.bundle_signing import VerificationConfig, verify
 

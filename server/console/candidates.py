@@ -21,7 +21,7 @@ from server.audit import candidates
 from server.console.context import services, state
 from server.console.forms import options
 from server.console.signin import requires, safe_next
-from server.decisionlog.archive import ArchiveError
+from server.engine.archive import ArchiveError
 from server.engine.bundle import Bundle, BundleError, is_test_file
 
 MAX_PER_CALLER = 5

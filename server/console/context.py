@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Mapping
 from flask import current_app
 
 from server.api.auth import Caller
-from server.decisionlog.archive import PolicyArchive
+from server.engine.archive import PolicyArchive
 from server.decisionlog.checkpoints import Witness
 from server.decisionlog.log import DecisionLog
 from shared.tlog.note import Verifier
 from server.decisionlog.reader import LogReader
-from server.decisions.service import DecisionService
+from server.decisions.pipeline import DecisionPipeline
 
 if TYPE_CHECKING:
     from server.console.candidates import CandidateStore
@@ -28,7 +28,7 @@ STATE = "verdict.console.state"
 class Services:
     """The server's own objects: what the console shows is what the API answers."""
 
-    decisions: DecisionService
+    decisions: DecisionPipeline
     reader: LogReader
     archive: PolicyArchive
     log: DecisionLog

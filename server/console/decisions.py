@@ -19,13 +19,13 @@ from server.audit.reads import record_read
 from server.console.context import services
 from server.console.forms import SearchForm
 from server.console.signin import requires
-from server.decisionlog.archive import ArchiveError
+from server.engine.archive import ArchiveError
 from shared.tlog.merkle import ProofError
 from shared.tlog.note import NoteError
 from server.decisionlog.reader import Filter, NotSigned, RecordNotFound
 from shared.tlog.record import LogRecord
 from server.decisions.results import assessment_from_result, decision_from_record
-from server.decisions.service import apply_record_id
+from server.decisions.record import apply_record_id
 from server.engine.base import EngineError
 
 bp = Blueprint("decisions", __name__)

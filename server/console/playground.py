@@ -3,7 +3,7 @@
 The case is JSON in the API's form (proto field names, full enum names),
 checked against the JSON Schema generated from the proto and then by the
 API's own validation. It is decided by the server's own decision path
-(DecisionService.preview: the same enrichment, masking and result
+(DecisionPipeline.preview: the same enrichment, masking and result
 conversion as Decide), on the served revision or on an archived or candidate
 one, and nothing is recorded as a decision. Two revisions can be compared on
 one case, and the Rego tests of a revision run with coverage.

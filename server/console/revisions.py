@@ -13,7 +13,7 @@ from flask import Blueprint, abort, render_template
 
 from server.console.context import services
 from server.console.signin import requires
-from server.decisionlog.archive import ArchiveError
+from server.engine.archive import ArchiveError
 from server.engine.bundle import Bundle
 
 bp = Blueprint("revisions", __name__)

@@ -13,7 +13,7 @@ from server.db.database import Cursor, Database
 
 
 def _upgrade_chain_to_tree(cur: Cursor) -> None:
-    from server.decisionlog.upgrade import upgrade
+    from server.db.chain_upgrade import upgrade
 
     upgrade(cur)
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from server.db.database import Cursor
+from server.db.tree_rows import store_head, store_nodes
 from shared.tlog.merkle import Frontier, Node, consistency_ranges, fold, inclusion_ranges, range_nodes
 from shared.tlog.note import Checkpoint, NoteError, Signer, open_checkpoint, verifier_of
 
@@ -88,15 +89,6 @@ def consistency_proof(cur: Cursor, old: int, new: int) -> list[bytes]:
     if old == new:
         return []
     return _range_hashes(cur, consistency_ranges(old, new))
-
-
-def store_nodes(cur: Cursor, nodes: list[tuple[int, int, bytes]]) -> None:
-    cur.executemany("INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)", [(lv, i, h.hex()) for lv, i, h in nodes])
-
-
-def store_head(cur: Cursor, frontier: Frontier, checkpoint: str) -> None:
-    cur.execute("UPDATE tree_head SET size = ?, frontier = ?, checkpoint = ? WHERE id = 1",
-                (frontier.size, " ".join(h.hex() for h in frontier.hashes), checkpoint))
 
 
 class TreeWriter:

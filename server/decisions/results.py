@@ -14,22 +14,13 @@ from google.protobuf.message import Message
 from verdict.v1 import assessments_pb2, decision_pb2
 
 from server.decisions.fastproto import ProtoShapeError, fill, set_timestamp
-from server.engine.bundle import Bundle
+from server.engine.catalog import Catalog
 
-Catalog = Mapping[str, Mapping[str, str]]
 _NOT_MET = decision_pb2.REASON_KIND_CRITERION_NOT_MET
 
 
 class PolicyContractError(Exception):
     """The policy's output does not fit the API messages (a policy bug)."""
-
-
-def catalog_of(bundle: Bundle) -> dict[str, Mapping[str, str]]:
-    """Clause ID -> catalog entry, over every policy's catalog in the bundle."""
-    flat: dict[str, Mapping[str, str]] = {}
-    for entries in (bundle.data.get("verdict", {}).get("catalog") or {}).values():
-        flat.update(entries)
-    return flat
 
 
 def _number(value: str, lang: str) -> str:

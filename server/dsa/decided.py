@@ -19,7 +19,8 @@ from google.protobuf import json_format
 from verdict.v1 import case_pb2, decision_pb2
 
 from shared.tlog.record import LogRecord
-from server.decisions.results import Catalog, decision_from_record
+from server.decisions.results import decision_from_record
+from server.engine.catalog import Catalog
 from server.dsa.restriction import Restriction, restriction_of
 
 

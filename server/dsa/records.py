@@ -15,7 +15,7 @@ from typing import Any, Iterator
 
 from verdict.v1 import decision_pb2
 
-from server.decisionlog.archive import PolicyArchive
+from server.engine.archive import PolicyArchive
 from shared.tlog.record import LogRecord
 from server.decisionlog.reader import Filter, LogReader
 from server.dsa.decided import DecidedCase, DsaPolicy, NoDsaPolicy, decided_case

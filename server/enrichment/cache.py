@@ -22,11 +22,11 @@ from typing import Any, Callable, Iterable
 
 from cachetools import TTLCache
 
-from server.enrichment.store import AccountSnapshot, AccountStore
+from server.enrichment.store import AccountSnapshot, AccountReader
 
 
 class EnrichmentCache:
-    def __init__(self, store: AccountStore, ttl: float = 5.0, size: int = 10_000,
+    def __init__(self, store: AccountReader, ttl: float = 5.0, size: int = 10_000,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.store = store
         self.ttl = ttl

@@ -12,7 +12,7 @@ from grpc_health.v1 import health
 from server.api.auth import Caller
 from server.bundles.served import ServedBundles
 from server.bundles.service import BundleService
-from server.decisionlog.archive import PolicyArchive
+from server.engine.archive import PolicyArchive
 from server.engine.bundle_signing import VerificationConfig
 from server.ops.health import serve_health
 from server.ops.http import HttpConfigError, OpsHttpServer

@@ -10,6 +10,7 @@ they prove and recompute its leaf hash.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from dataclasses import dataclass, field
@@ -25,6 +26,11 @@ LEAF_FIELDS = ("decision_id", "kind", "recorded_at", "caller", "account_id", "po
 def canonical(value: Any) -> str:
     """The one JSON text of a value: sorted keys, no spaces, UTF-8 (what the hash covers)."""
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+
+
+def files_hash(files_text: str) -> str:
+    """What the log keeps of an archived policy revision: the SHA-256 of its stored files."""
+    return hashlib.sha256(files_text.encode("utf-8")).hexdigest()
 
 
 def new_record_id(prefix: str) -> str:

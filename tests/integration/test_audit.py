@@ -27,12 +27,11 @@ def case(account_id: str, post: str, policy: str = "hateful_conduct", as_of: str
 
 
 def load_accounts(db_url: str) -> None:
-    from server.enrichment.store import AccountStore
+    from server.enforcement.accounts import upsert_account
 
     with Database(db_url) as db, db.transaction(write=True) as cur:
-        store = AccountStore(db)
         for n in FOLLOWERS:
-            store.upsert(cur, account_pb2.Account(
+            upsert_account(cur, account_pb2.Account(
                 account_id=f"acc-f{n}", verified=True, followers=n,
                 office_role=account_pb2.OFFICE_ROLE_CANDIDATE, office_level=account_pb2.OFFICE_LEVEL_STATE,
             ), source="test")

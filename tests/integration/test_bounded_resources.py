@@ -11,7 +11,7 @@ import psycopg
 from clients.client import VerdictClient
 from server.db.database import Database
 from server.enrichment.cache import EnrichmentCache
-from server.enrichment.store import AccountStore
+from server.enrichment.store import AccountReader
 
 from tests.conftest import PG_ADMIN, import_accounts, start_server
 from tests.integration.test_store_timeouts import case
@@ -63,7 +63,7 @@ def test_the_enrichment_cache_holds_at_most_its_size_and_forgets_after_its_ttl(s
     import_accounts(sqlite_url)
     now = [0.0]
     db = Database(sqlite_url)
-    cache = EnrichmentCache(AccountStore(db), ttl=5.0, size=100, clock=lambda: now[0])
+    cache = EnrichmentCache(AccountReader(db), ttl=5.0, size=100, clock=lambda: now[0])
     try:
         for start in range(0, 10_000, 500):  # a caller naming ever new groups
             cache.designations(f"g-{n}" for n in range(start, start + 500))
@@ -86,6 +86,6 @@ def test_the_server_bounds_its_cache_whatever_callers_name(sqlite_url, opa_url, 
             for n in range(100):  # each names a group never seen before
                 client.decide({**case("acc-citizen", f"g-{n}"), "violation": {
                     "policy": "coordinated_harmful_activity", "cha": {"category": "linked_to_group", "group_id": f"g-new-{n}"}}})
-        assert 0 < len(app.service.cache) <= 20  # ten accounts, ten groups
+        assert 0 < len(app.pipeline.prepare.cache) <= 20  # ten accounts, ten groups
     finally:
         app.stop()

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from clients.client import VerdictClient, VerdictError
 from server.api.auth import caller_entry
-from server.decisionlog.archive import PolicyArchive
+from server.engine.archive import PolicyArchive
 from server.engine.bundle import Bundle, read_tarball
 from server.engine.bundle_signing import sign, verify, VerificationConfig
 from server.engine.rest import wait_until_healthy

@@ -25,14 +25,13 @@ def ei_case(account_id: str, post: str) -> dict:
 
 
 def make_accounts(db_url: str, n: int) -> list[str]:
-    from server.enrichment.store import AccountStore
+    from server.enforcement.accounts import upsert_account
     from verdict.v1 import account_pb2
 
     ids = [f"acc-race-{i}" for i in range(n)]
     with Database(db_url) as db, db.transaction(write=True) as cur:
-        store = AccountStore(db)
         for account_id in ids:
-            store.upsert(cur, account_pb2.Account(account_id=account_id, followers=10, office_role=account_pb2.OFFICE_ROLE_NONE), "test")
+            upsert_account(cur, account_pb2.Account(account_id=account_id, followers=10, office_role=account_pb2.OFFICE_ROLE_NONE), "test")
     return ids
 
 

@@ -18,7 +18,8 @@ from clients.client import VerdictClient, VerdictError
 from shared.protojson import parse, to_dict
 from server.db.database import Database
 from server.engine.bundle import Bundle
-from server.enrichment.store import AccountStore
+from server.enforcement.accounts import upsert_account
+from server.enforcement.history import save_designation
 from verdict.v1 import account_pb2, assessments_pb2, case_pb2
 
 from tests.conftest import REGO, start_server
@@ -87,14 +88,13 @@ def table_server(tmp_path_factory, opa_url):
     tmp = tmp_path_factory.mktemp("tables")
     url = f"sqlite:///{tmp}/verdict.db"
     app = start_server(url, opa_url, tmp)
-    store = AccountStore(Database(url))
-    with store.db.transaction(write=True) as cur:
+    with Database(url).transaction(write=True) as cur:
         for table, case in (p.values for p in CASES):
             account = case["input"].get("account")
             if account:
-                store.upsert(cur, parse(account, account_pb2.Account()), source=f"table:{case['id']}")
+                upsert_account(cur, parse(account, account_pb2.Account()), source=f"table:{case['id']}")
             for designation in (case["input"].get("groups") or {}).values():
-                store.save_designation(cur, designation)
+                save_designation(cur, designation)
     with VerdictClient(f"127.0.0.1:{app.port}") as client:
         yield client
     app.stop()

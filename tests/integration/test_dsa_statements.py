@@ -21,7 +21,8 @@ from server.db.database import Database
 from server.decisionlog.reader import Filter
 from server.dsa.schema import enumeration, validate
 from server.engine.bundle import Bundle
-from server.enrichment.store import AccountStore
+from server.enforcement.accounts import upsert_account
+from server.enforcement.history import save_designation
 from verdict.v1 import account_pb2
 
 from tests.conftest import REGO, import_accounts, start_server
@@ -41,11 +42,10 @@ def dsa_server(tmp_path_factory, opa_url):
     tmp = tmp_path_factory.mktemp("dsa")
     url = f"sqlite:///{tmp}/verdict.db"
     import_accounts(url)
-    store = AccountStore(Database(url))
-    with store.db.transaction(write=True) as cur:
+    with Database(url).transaction(write=True) as cur:
         for account in ACCOUNTS:
-            store.upsert(cur, parse(account, account_pb2.Account()), source="test")
-        store.save_designation(cur, RAID_CREW)
+            upsert_account(cur, parse(account, account_pb2.Account()), source="test")
+        save_designation(cur, RAID_CREW)
     callers = tmp / "callers.toml"
     callers.write_text(caller_entry("decider", "token-decider", ["decide"]) + caller_entry("auditor", "token-auditor", ["audit:read"]))
     app = start_server(url, opa_url, tmp, callers_file=callers)
@@ -323,7 +323,7 @@ def test_list_statements_of_a_period_and_its_bounds(decider, auditor):
 def test_every_read_of_a_statement_is_logged_with_its_caller(dsa_server, decider, auditor):
     decision = decider.decide(post("acc-citizen", "post-x-4", {"policy": "violence", "rule": {"confirmed": True}}))
     auditor.statement(decision.decision_id)
-    reads = dsa_server.service.reader.query(Filter(kind="audit_read", caller="auditor"), limit=10000)
+    reads = dsa_server.pipeline.record.reader.query(Filter(kind="audit_read", caller="auditor"), limit=10000)
     assert any(r.body["rpc"] == "GetStatement" and r.body["read"] == {"decision_id": decision.decision_id} for r in reads)
 
 
@@ -367,7 +367,7 @@ def test_no_masked_value_account_or_post_id_reaches_a_statement(decider, auditor
         return
     assert not sor.errors, sor.errors  # a statement was given, not withheld by the guard
     values = strings(to_dict(sor.statement))
-    record = dsa_server.service.reader.get(decision.decision_id)
+    record = dsa_server.pipeline.record.reader.get(decision.decision_id)
     masked = [v for v in json.dumps(record.body["input"]).split('"') if v.startswith("hmac:")]
     assert masked, "the case's private fields are masked in the log"
     for secret in (post_id, case_id, reporter, subject, information, location, "acc-priv-1", *masked):

@@ -6,7 +6,7 @@ import grpc
 import pytest
 
 from clients.client import VerdictError
-from server.enrichment.store import AccountStore
+from server.enrichment.store import AccountReader
 from verdict.v1 import decision_pb2
 
 AS_OF = "2024-05-01T12:00:00Z"
@@ -21,7 +21,7 @@ def ei(account_id: str, post: str, kind: str = "post", as_of: str = AS_OF) -> di
 
 
 def account(server, account_id: str) -> dict:
-    return AccountStore(server.db).snapshot(account_id).doc
+    return AccountReader(server.db).snapshot(account_id).doc
 
 
 def test_first_violation_locks_and_warns_then_a_repeat_suspends(client, server):

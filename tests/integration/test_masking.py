@@ -19,8 +19,7 @@ from server.db.migrations import migrate
 from server.decisionlog.log import LogWriter
 from shared.tlog.note import Ed25519Signer
 from server.decisionlog.tree import TreeWriter
-from server.enrichment.importer import import_file
-from server.enrichment.store import AccountStore
+from server.admin.importer import import_file
 from tests.conftest import ROOT, start_server, verify_log
 
 AS_OF = "2024-05-01T12:00:00Z"
@@ -94,7 +93,7 @@ def test_records_from_before_the_key_id_still_verify(sqlite_url, opa_url, tmp_pa
     db = Database(sqlite_url)
     migrate(db)
     old_writer = LogWriter(TreeWriter(Ed25519Signer.parse(os.environ["VERDICT_LOG_KEY"])))  # no mask_key_id: as before
-    import_file(AccountStore(db), ROOT / "examples/demo_accounts.jsonl", old_writer)
+    import_file(db, ROOT / "examples/demo_accounts.jsonl", old_writer)
     db.close()
     app = start_server(sqlite_url, opa_url, tmp_path)
     try:

@@ -24,7 +24,7 @@ from server.db.database import Cursor, Database
 from shared.tlog.merkle import Frontier
 from shared.tlog.note import Checkpoint, Ed25519Signer
 from shared.tlog.record import LogRecord
-from server.decisionlog.tree import store_head, store_nodes
+from server.db.tree_rows import store_head, store_nodes
 
 from tests.conftest import PG_ADMIN, ROOT, TEST_LOG_PUBLIC_KEY, _drop_pg_database, _new_pg_database, import_accounts, start_server
 from tests.integration.test_transparency import GROUP, case, ei_case

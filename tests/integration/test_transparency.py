@@ -238,7 +238,7 @@ def test_the_server_will_not_sign_on_from_a_database_rolled_back_behind_its_witn
 
 def test_a_log_written_as_a_hash_chain_becomes_the_trees_first_leaves(sqlite_url, opa_url, tmp_path):
     from server.db import migrations
-    from server.decisionlog.upgrade import UpgradeError, legacy_hash
+    from server.db.chain_upgrade import UpgradeError, legacy_hash
 
     db = Database(sqlite_url)
     old = migrations.MIGRATIONS

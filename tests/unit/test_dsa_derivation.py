@@ -15,7 +15,7 @@ from server.dsa.schema import enumeration, validate
 from server.dsa.statement import PersonalDataError, check_no_identifiers, statement_of
 from server.dsa.text import fit_sentences
 from server.engine.bundle import Bundle
-from server.decisions.results import catalog_of
+from server.engine.catalog import catalog_of
 from verdict.v1 import case_pb2, decision_pb2
 
 from tests.conftest import REGO

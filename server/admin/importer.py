@@ -1,4 +1,4 @@
-"""Loading accounts from JSON lines (`verdict-admin accounts import`)."""
+"""Loading accounts from JSON lines (`verdict-admin accounts import`): parse, check, write, log."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from shared.protojson import ProtoJsonError, parse
 from server.api.validation import ValidationError, check_id, check_message
 from server.decisionlog.log import LogWriter
 from shared.tlog.record import LogRecord, new_record_id
-from server.enrichment.store import AccountStore
+from server.db.database import Database
+from server.enforcement.accounts import upsert_account
 from shared.timeutil import rfc3339, utcnow
 
 
@@ -44,7 +45,7 @@ def parse_line(text: str, where: str) -> account_pb2.Account:
     return account
 
 
-def import_lines(store: AccountStore, lines: Iterable[str], source: str, writer: LogWriter) -> ImportResult:
+def import_lines(db: Database, lines: Iterable[str], source: str, writer: LogWriter) -> ImportResult:
     """Create or update every account in one transaction: all lines or none.
 
     The history rows written (violations, locks and lifted locks, limits,
@@ -53,9 +54,9 @@ def import_lines(store: AccountStore, lines: Iterable[str], source: str, writer:
     accounts = [parse_line(line, f"{source}:{n}") for n, line in enumerate(lines, 1) if line.strip()]
     result = ImportResult()
     rows: list = []
-    with store.db.transaction(write=True) as cur:
+    with db.transaction(write=True) as cur:
         for account in accounts:
-            if store.upsert(cur, account, source=f"import:{source}", journal=rows):
+            if upsert_account(cur, account, source=f"import:{source}", journal=rows):
                 result.created += 1
             else:
                 result.updated += 1
@@ -74,6 +75,6 @@ def import_record(source: str, rows: list, summary: dict) -> LogRecord:
     )
 
 
-def import_file(store: AccountStore, path: Path, writer: LogWriter) -> ImportResult:
+def import_file(db: Database, path: Path, writer: LogWriter) -> ImportResult:
     with open(path, encoding="utf-8") as handle:
-        return import_lines(store, handle, path.name, writer)
+        return import_lines(db, handle, path.name, writer)

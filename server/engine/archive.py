@@ -1,4 +1,4 @@
-"""The policy archive: every revision the server ever served, by content hash.
+"""The policy archive (the evaluate step's memory): every revision the server ever served, by content hash.
 
 A decision can only be replayed on the revision it was made with if that
 revision's files are kept. The server archives a revision before it logs
@@ -15,25 +15,19 @@ counts as archived here only once the transaction that stored it committed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 from server.db.database import CommitUnknown, Cursor, Database
 from server.decisionlog.log import LogWriter
-from shared.tlog.record import LogRecord, new_record_id
-from server.decisions.results import Catalog, catalog_of
 from server.engine.bundle import Bundle, BundleError
+from server.engine.catalog import Catalog, catalog_of
+from shared.tlog.record import LogRecord, files_hash, new_record_id
 from shared.timeutil import rfc3339, utcnow
 
 
 class ArchiveError(Exception):
     """The revision is neither archived nor available to archive."""
-
-
-def files_hash(files_text: str) -> str:
-    """What the log keeps of an archived revision: the SHA-256 of its stored files."""
-    return hashlib.sha256(files_text.encode("utf-8")).hexdigest()
 
 
 class PolicyArchive:

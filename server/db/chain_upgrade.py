@@ -12,11 +12,10 @@ from __future__ import annotations
 import hashlib
 
 from server.db.database import Cursor
-from server.decisionlog.archive import files_hash
 from shared.tlog.merkle import Frontier
-from shared.tlog.record import LogRecord, canonical, new_record_id
-from server.decisionlog.tree import store_head, store_nodes
-from server.enrichment.store import AUDITED, audited_rows
+from server.db.accounts import AUDITED, audited_rows
+from server.db.tree_rows import store_head, store_nodes
+from shared.tlog.record import LogRecord, canonical, files_hash, new_record_id
 from shared.timeutil import rfc3339, utcnow
 
 _COLUMNS = "seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, revision, record, prev_hash, hash"

@@ -1,0 +1,1 @@
+"""Enforcement: writing account history (violations, locks, limits, suspensions, group links and designations)."""
