@@ -32,7 +32,7 @@ from server.db.database import Cursor, Database
 from server.decisionlog.checkpoints import Witness
 from shared.tlog.merkle import fold, node_hash, range_nodes
 from shared.tlog.note import Checkpoint, NoteError, Verifier, open_checkpoint
-from shared.tlog.record import files_hash, leaf_header
+from shared.tlog.record import ROW_COLUMNS, files_hash, row_leaf_header
 from server.decisionlog.tree import TreeHeadError, read_head
 from server.db.accounts import AUDITED, audited_rows
 
@@ -189,8 +189,8 @@ class _Walk:
         after = -(1 << 62)
         while True:
             rows = self.cur.execute(
-                f"SELECT seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, revision, {record} "
-                "FROM decision_log WHERE seq > ? ORDER BY seq LIMIT ?", (after, self.page)).fetchall()
+                f"SELECT {', '.join(ROW_COLUMNS[:-1])}, {record} FROM decision_log WHERE seq > ? ORDER BY seq LIMIT ?",
+                (after, self.page)).fetchall()
             if not rows:
                 return
             clauses = {int(seq): text.split() for seq, text in self.cur.execute(
@@ -204,13 +204,13 @@ class _Walk:
         leaves, ids, revisions = self.leaves, self.ids, self.revisions
         text = self.cur.dialect != "sqlite"  # PostgreSQL hands the body over as text
         for rows, clauses in self._pages():
-            for seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, revision, body in rows:
+            for row in rows:  # ROW_COLUMNS
+                seq, decision_id, kind, revision, body = row[0], row[1], row[2], row[-2], row[-1]
                 if seq != expected and not self._gap(seq, expected, decision_id, gaps := gaps + 1):
                     continue
                 if text:
                     body = body.encode("utf-8")
-                digest = sha256(b"\x00" + leaf_header(decision_id, kind, recorded_at, caller, account_id, post_id, policy,
-                                                      outcome, revision, clauses.get(seq, ())) + b"\n")
+                digest = sha256(b"\x00" + row_leaf_header(row, clauses.get(seq, ())) + b"\n")
                 digest.update(body)  # the leaf hash of LogRecord.leaf(), without copying the body
                 leaves.append(digest.digest())
                 ids.append((seq, decision_id))

@@ -15,10 +15,10 @@ from server.db.database import Cursor
 from shared.tlog.merkle import Frontier
 from server.db.accounts import AUDITED, audited_rows
 from server.db.tree_rows import store_head, store_nodes
-from shared.tlog.record import LogRecord, canonical, files_hash, new_record_id
+from shared.tlog.record import ROW_COLUMNS, LogRecord, canonical, files_hash, new_record_id, record_from_row
 from shared.timeutil import rfc3339, utcnow
 
-_COLUMNS = "seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, revision, record, prev_hash, hash"
+_COLUMNS = ", ".join((*ROW_COLUMNS, "prev_hash", "hash"))  # the chain's two columns after a record's row
 
 
 class UpgradeError(Exception):
@@ -48,8 +48,7 @@ def upgrade(cur: Cursor) -> None:
             raise UpgradeError(f"the decision log's hash chain is broken at record {expected}: no Merkle tree is built over "
                                "a log that was altered (restore it from a backup first)")
         prev = row[12]
-        record = LogRecord(decision_id=row[1], kind=row[2], recorded_at=row[3], caller=row[4], account_id=row[5], post_id=row[6],
-                           policy=row[7], outcome=row[8], revision=row[9], body={}, body_text=row[10], clauses=clauses.get(seq, []))
+        record = record_from_row(row[:len(ROW_COLUMNS)], clauses.get(seq, []))
         frontier.append(record.leaf_hash(), nodes)
     head = cur.execute("SELECT seq, hash FROM log_chain_head WHERE id = 1").fetchone()
     if (int(head[0]), head[1]) != (len(rows), prev):

@@ -27,15 +27,12 @@ import structlog
 
 from server import deadline
 from server.db.database import GRACE, CommitUnknown, Cursor, Database, DatabaseUnavailable
-from shared.tlog.record import LogRecord
+from shared.tlog.record import ROW_COLUMNS, LogRecord, record_row
 from server.decisionlog.tree import TreeHeadError, TreeWriter
 
 log = structlog.get_logger("decisionlog")
 
-_INSERT = (
-    "INSERT INTO decision_log (seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, "
-    "revision, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
+_INSERT = f"INSERT INTO decision_log ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join('?' for _ in ROW_COLUMNS)})"
 
 
 class DecisionLogError(Exception):
@@ -62,8 +59,7 @@ def insert_records(cur: Cursor, records: list[LogRecord], first_seq: int) -> Non
     rows, clause_rows = [], []
     for seq, record in enumerate(records, first_seq):
         record.seq = seq
-        rows.append((seq, record.decision_id, record.kind, record.recorded_at, record.caller, record.account_id,
-                     record.post_id, record.policy, record.outcome, record.revision, record.text()))
+        rows.append(record_row(record))
         clause_rows.extend((seq, c) for c in sorted(set(record.clauses)))
     cur.executemany(_INSERT, rows)
     if clause_rows:

@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-import orjson
 
 from server.db.database import Cursor, Database
 from shared.tlog.proof import InclusionProof
-from shared.tlog.record import LogRecord
+from shared.tlog.record import ROW_COLUMNS, LogRecord, record_from_row
 from server.decisionlog.tree import TreeHead, consistency_proof, inclusion_proof, read_head
 
-_COLUMNS = "seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, revision, record"
+_COLUMNS = ", ".join(ROW_COLUMNS)
 
 
 # The largest log position there can be: both databases store it as a signed 64-bit integer.
@@ -30,15 +29,6 @@ class RecordNotFound(LookupError):
     def __init__(self, decision_id: str) -> None:
         super().__init__(f"no decision {decision_id!r} in the decision log")
         self.decision_id = decision_id
-
-
-def _record(row: tuple, clauses: list[str] | None = None) -> LogRecord:
-    (seq, decision_id, kind, recorded_at, caller, account_id, post_id, policy, outcome, revision, text) = row
-    return LogRecord(
-        decision_id=decision_id, kind=kind, recorded_at=recorded_at, caller=caller, revision=revision,
-        body=orjson.loads(text), account_id=account_id, post_id=post_id, policy=policy, outcome=outcome,
-        clauses=clauses or [], seq=int(seq), body_text=text,
-    )
 
 
 @dataclass
@@ -128,7 +118,7 @@ class LogReader:
         if row is None:
             raise RecordNotFound(decision_id)
         clauses = [c for (c,) in cur.execute("SELECT clause_id FROM decision_clauses WHERE seq = ? ORDER BY clause_id", (row[0],)).fetchall()]
-        return _record(row, clauses)
+        return record_from_row(row, clauses)
 
     def exists(self, decision_id: str, cur: Cursor) -> bool:
         return cur.execute("SELECT 1 FROM decision_log WHERE decision_id = ?", (decision_id,)).fetchone() is not None
@@ -160,7 +150,7 @@ class LogReader:
                                                chunk).fetchall():
                     clauses.setdefault(int(seq), []).append(clause)
             rows.sort(key=lambda row: int(row[0]), reverse=newest_first)
-            return [_record(row, clauses.get(int(row[0]), [])) for row in rows]
+            return [record_from_row(row, clauses.get(int(row[0]), [])) for row in rows]
 
     def count(self, flt: Filter, cap: int | None = None) -> int:
         """How many records match; with ``cap``, counting stops past it (``cap + 1`` means "more than cap")."""

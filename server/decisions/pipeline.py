@@ -22,8 +22,8 @@ from server.decisions.contract import DECIDE, GROUP, PUBLIC_INTEREST, REPORT
 from server.decisions.enforce import Enforcer
 from server.decisions.evaluate import Evaluator
 from server.decisions.prepare import Preparer
-from server.decisions.record import (PartlyRecorded, Recorder, apply_record, apply_record_id, evaluated_record,
-                                     new_decision_id, unknown_outcome_names)
+from server.decisions.record import (PartlyRecorded, Recorder, apply_record, apply_record_id, evaluated_record, new_decision_id,
+                                     unknown_outcome_names)
 from server.decisions.results import (assessment_from_result, decision_from_record, decision_from_result,
                                       group_from_result, report_from_result)
 from shared.timeutil import rfc3339
@@ -47,7 +47,6 @@ class DecisionPipeline:
     def __post_init__(self) -> None:
         self._batch_pool = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="batch")
 
-    # ---------------------------------------------------------------- Decide
 
     def decide(self, request: ps.DecideRequest, caller: str) -> decision_pb2.Decision:
         if request.apply:
@@ -101,8 +100,7 @@ class DecisionPipeline:
             catalog = self.evaluate.catalog(evaluation.revision)
         else:
             evaluation, catalog = self.evaluate.try_on(engine, DECIDE, prepared.input)
-        decision_id = new_decision_id()
-        recorded_at = rfc3339(self.clock())
+        decision_id, recorded_at = new_decision_id(), rfc3339(self.clock())
         decision = decision_from_result(
             evaluation.result, catalog, decision_id, evaluation.revision, prepared.input["as_of"], recorded_at, applied,
         )
@@ -129,7 +127,6 @@ class DecisionPipeline:
                 written.append(record.decision_id)
         return decision
 
-    # ---------------------------------------------------------------- ApplyDecision
 
     def apply(self, decision_id: str, caller: str) -> decision_pb2.Decision:
         """Record an earlier decision in the account's history, once; applying it
@@ -158,16 +155,13 @@ class DecisionPipeline:
             self.record.append_in(cur, [apply_record(original, caller, rfc3339(self.clock()), changes, rows)])
         return decision
 
-    # ---------------------------------------------------------------- assessments
 
     def check_public_interest(self, request: ps.CheckPublicInterestRequest, caller: str) -> ps.CheckPublicInterestResponse:
         started = time.perf_counter()
         prepared = self.prepare.case(request)
         evaluation = self.evaluate.evaluate(PUBLIC_INTEREST, prepared.input)
         assessment = assessment_from_result(evaluation.result, self.evaluate.catalog(evaluation.revision))
-        decision_id = new_decision_id()
-        recorded_at = rfc3339(self.clock())
-        content = request.case.content
+        decision_id, recorded_at, content = new_decision_id(), rfc3339(self.clock()), request.case.content
         self.record.append(evaluated_record(
             "check_public_interest", decision_id, caller, PUBLIC_INTEREST, evaluation, prepared.input, prepared.request,
             recorded_at, {"enrich": prepared.enrich_ms, "evaluate": evaluation.eval_ms, "total": (time.perf_counter() - started) * 1000},

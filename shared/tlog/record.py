@@ -14,13 +14,18 @@ import hashlib
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 import orjson
 
 from shared.tlog.merkle import leaf_hash
 
 LEAF_FIELDS = ("decision_id", "kind", "recorded_at", "caller", "account_id", "post_id", "policy", "outcome", "revision")
+
+# A record as the decision_log table stores it: its position, the leaf fields (in this order), the body text.
+# The writer inserts, the reader and the verifier select these columns; the record's clauses are rows of
+# decision_clauses (seq, clause_id).
+ROW_COLUMNS = ("seq", *LEAF_FIELDS, "record")
 
 
 def canonical(value: Any) -> str:
@@ -81,6 +86,23 @@ class LogRecord:
         if not self._leaf_hash:
             self._leaf_hash = leaf_hash(self.leaf())
         return self._leaf_hash
+
+
+def record_row(record: LogRecord) -> tuple:
+    """The record's row of ROW_COLUMNS (its ``seq`` set)."""
+    return (record.seq, *(getattr(record, f) for f in LEAF_FIELDS), record.text())
+
+
+def record_from_row(row: Sequence[Any], clauses: Iterable[str] = ()) -> LogRecord:
+    """The record a row of ROW_COLUMNS holds, with its clauses."""
+    seq, *fields, text = row
+    return LogRecord(**dict(zip(LEAF_FIELDS, fields)), body=orjson.loads(text), clauses=list(clauses), seq=int(seq),
+                     body_text=text)
+
+
+def row_leaf_header(row: Sequence[Any], clauses: Iterable[str]) -> bytes:
+    """The leaf header of a row of ROW_COLUMNS (what the verifier hashes without building a record)."""
+    return leaf_header(*row[1:-1], clauses)  # type: ignore[arg-type]
 
 
 def record_from_leaf(leaf: bytes) -> LogRecord:

@@ -57,6 +57,14 @@ def pristine(tmp_path_factory) -> Path:
     ("clients/client.py", "import psycopg", "client-dependencies", "clients.client -> psycopg"),
     ("server/db/database.py", "from server.api import validation", "server-layers", "server.db.database -> server.api.validation"),
     ("server/engine/base.py", "import server.enrichment.store", "server-layers", "server.engine.base -> server.enrichment.store"),
+    # enrichment only reads: it never reaches for the room that writes history
+    ("server/enrichment/store.py", "import server.enforcement.history", "server-layers",
+     "server.enrichment.store -> server.enforcement.history"),
+    # the pipeline's steps are independent: only the pipeline composes them
+    ("server/decisions/prepare.py", "import server.decisions.record", "decision-pipeline",
+     "server.decisions.prepare -> server.decisions.record"),
+    ("server/decisions/enforce.py", "from server.decisions import pipeline", "decision-pipeline",
+     "server.decisions.enforce -> server.decisions.pipeline"),
 ])
 def test_a_forbidden_import_breaks_its_contract(pristine, tmp_path, module, line, contract, named):
     project = tmp_path / "project"
