@@ -9,7 +9,7 @@ from typing import Iterable
 
 from server.__main__ import main
 from server.db.database import Cursor
-from server.decisionlog.log import LogWriter, insert_records
+from server.decisionlog.writer import LogWriter, insert_records
 from shared.tlog.record import LogRecord
 
 

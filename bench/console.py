@@ -43,7 +43,7 @@ from server.console.decisions import COUNT_CAP, PAGE
 from server.console.forms import SearchForm
 from server.db.database import Database
 from server.db.migrations import migrate
-from server.decisionlog.log import LogWriter
+from server.decisionlog.writer import LogWriter
 from shared.tlog.note import Ed25519Signer
 from server.decisionlog.reader import Filter, LogReader
 from shared.tlog.record import LogRecord

@@ -10,7 +10,7 @@ for each, the ratio, and two floors no policy can go below: the same inputs
 through a policy that only returns ``input.as_of`` (handing the input to OPA
 and a value back), and through one that returns each input's current result
 ready-made from data (the input in and the whole decision out). Every engine
-is the server's (``server.engine.embedded.Engine``), so all pay the same to
+is the server's (``server.engine.opa_golib.Engine``), so all pay the same to
 cross the binding.
 
 The earlier revision is a git ref (``--ref``; default ``HEAD``: your edits
@@ -30,7 +30,8 @@ from typing import Any
 
 from server.audit.candidates import CandidateError, from_git
 from server.engine.bundle import Bundle
-from server.engine.embedded import Engine, new_engine, reexec_with_go_gc_tuned
+from server.engine.embedded import reexec_with_go_gc_tuned
+from server.engine.opa_golib import Engine, new_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERY = "verdict.decision.result"

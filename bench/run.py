@@ -36,7 +36,7 @@ import grpc
 from bench import load
 from bench.baseline_server import RecordsOnlyWriter
 from bench.workload import build, save
-from server.decisionlog.log import LogWriter
+from server.decisionlog.writer import LogWriter
 from shared.tlog.note import Ed25519Signer, verifier_of
 from server.decisionlog.tree import TreeWriter
 from server.engine.bundle import Bundle

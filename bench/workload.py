@@ -10,7 +10,7 @@ from pathlib import Path
 from shared.protojson import parse
 from server.db.database import Database
 from server.db.migrations import migrate
-from server.decisionlog.log import LogWriter
+from server.decisionlog.writer import LogWriter
 from server.decisions.masking import Masker
 from server.engine.bundle import Bundle
 from server.enrichment.importer import import_record

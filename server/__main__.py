@@ -12,7 +12,7 @@ from pathlib import Path
 from server.app import ServerConfigError, Settings, build
 from server.console.serving import ConsoleConfigError
 from server.decisionlog.checkpoints import WitnessMismatch
-from server.decisionlog.log import LogWriter
+from server.decisionlog.writer import LogWriter
 from shared.tlog.note import NoteError
 from server.decisionlog.tree import TreeHeadError
 from server.engine.bundle_signing import ALGORITHMS

@@ -30,7 +30,8 @@ from server.db.database import Database, Limits, database_url
 from server.db.migrations import migrate
 from server.engine.archive import PolicyArchive
 from server.decisionlog.checkpoints import Checkpointer, Witness, check_against_witness
-from server.decisionlog.log import DecisionLog, LogWriter
+from server.decisionlog.log import DecisionLog
+from server.decisionlog.writer import LogWriter
 from shared.tlog.note import load_signer, verifier_of
 from shared.timeutil import utcnow
 from server.decisionlog.reader import LogReader

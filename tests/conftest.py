@@ -125,7 +125,7 @@ def pg_url() -> Iterator[str]:
 
 def log_writer():
     """A writer to the decision log with the test key (what `verdict-admin accounts import` uses)."""
-    from server.decisionlog.log import LogWriter
+    from server.decisionlog.writer import LogWriter
     from shared.tlog.note import Ed25519Signer
     from server.decisionlog.tree import TreeWriter
 

@@ -11,7 +11,7 @@ from verdict.v1 import account_pb2
 
 from shared.protojson import ProtoJsonError, parse
 from server.api.validation import ValidationError, check_id, check_message
-from server.decisionlog.log import LogWriter
+from server.decisionlog.writer import LogWriter
 from shared.tlog.record import LogRecord, new_record_id
 from server.db.database import Database
 from server.enforcement.accounts import upsert_account

@@ -21,7 +21,7 @@ from server.engine.archive import PolicyArchive
 from shared.tlog.record import LogRecord
 from server.decisions.results import PolicyContractError, words
 from server.engine.catalog import Catalog
-from server.engine.embedded import new_engine
+from server.engine.opa_golib import new_engine
 from server.policytools.annotations import Annotation, bundle_annotations
 
 _NAME = re.compile(r"^(?:default\s+)?([A-Za-z_][A-Za-z0-9_]*)")

@@ -12,7 +12,7 @@ was decided". A record whose commit was under way and did not come back in
 time, or whose COMMIT got no answer, may or may not be in the log:
 ``OutcomeUnknown`` names it, to be looked up.
 Every transaction that adds records also adds their leaves to the Merkle
-tree and signs the new tree head (``LogWriter``).
+tree and signs the new tree head (``LogWriter``, in ``writer``).
 """
 
 from __future__ import annotations
@@ -21,23 +21,15 @@ import queue
 import threading
 import time
 from concurrent.futures import Future, TimeoutError as FutureTimeout
-from typing import Iterable
 
 import structlog
 
 from server import deadline
 from server.db.database import GRACE, CommitUnknown, Cursor, Database, DatabaseUnavailable
-from shared.tlog.record import ROW_COLUMNS, LogRecord, record_row
-from server.decisionlog.tree import TreeHeadError, TreeWriter
+from server.decisionlog.writer import DecisionLogError, LogWriter, UnloggableRecord
+from shared.tlog.record import LogRecord
 
 log = structlog.get_logger("decisionlog")
-
-_INSERT = f"INSERT INTO decision_log ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join('?' for _ in ROW_COLUMNS)})"
-
-
-class DecisionLogError(Exception):
-    """The record could not be made durable and never will be: the caller must not answer with a decision."""
-
 
 class OutcomeUnknown(Exception):
     """The records may or may not be in the log (their commit got no answer in time); look them up."""
@@ -47,65 +39,6 @@ class OutcomeUnknown(Exception):
         ids = ", ".join(self.record_ids[:5]) + (f" and {len(self.record_ids) - 5} more" if len(self.record_ids) > 5 else "")
         super().__init__(f"the outcome is unknown: {why}; {ids} may or may not be in the decision log. "
                          "Look it up (AuditService.GetDecision, `verdict audit show ID`) before deciding again")
-
-
-class UnloggableRecord(DecisionLogError):
-    """This record cannot be written at all (it does not serialize, or the database refuses it).
-    Only its own call fails: the records committed with it are retried without it."""
-
-
-def insert_records(cur: Cursor, records: list[LogRecord], first_seq: int) -> None:
-    """The records' rows, numbered from ``first_seq``."""
-    rows, clause_rows = [], []
-    for seq, record in enumerate(records, first_seq):
-        record.seq = seq
-        rows.append(record_row(record))
-        clause_rows.extend((seq, c) for c in sorted(set(record.clauses)))
-    cur.executemany(_INSERT, rows)
-    if clause_rows:
-        cur.executemany("INSERT INTO decision_clauses (seq, clause_id) VALUES (?, ?)", clause_rows)
-
-
-class LogWriter:
-    """Inserts records and grows the tree over them, in the caller's transaction.
-
-    ``mask_key_id``: the ID of the key private values are masked with; every record
-    written carries it in its body (``mask_key_id``), so it is part of the leaf hash.
-    """
-
-    def __init__(self, tree: TreeWriter, mask_key_id: str = "") -> None:
-        self.tree: TreeWriter | None = tree
-        self.mask_key_id = mask_key_id
-
-    def prepare(self, records: list[LogRecord]) -> None:
-        """Work that needs no lock, done in the caller's thread: stamp, serialize, hash.
-        A record that cannot be serialized fails here, before it joins anyone's group commit."""
-        for record in records:
-            if self.mask_key_id and "mask_key_id" not in record.body:
-                record.body["mask_key_id"] = self.mask_key_id
-                record.body_text, record._leaf_hash = "", b""
-            try:
-                record.leaf_hash()
-            except (TypeError, ValueError) as exc:  # orjson: an integer beyond 64 bits, a lone surrogate ...
-                raise UnloggableRecord(f"the {record.kind} record cannot be serialized ({type(exc).__name__})") from None
-
-    def write(self, cur: Cursor, records: Iterable[LogRecord]) -> int:
-        """Number, insert and add records to the tree; returns the tree's new size. The tree
-        head's row lock (FOR UPDATE on PostgreSQL; SQLite holds the write lock) makes the
-        numbering one sequence for every server process sharing the database."""
-        records = list(records)
-        self.prepare(records)
-        try:
-            head = self.tree.append(cur, [r.leaf_hash() for r in records])
-        except TreeHeadError as exc:
-            log.error("refusing to extend the decision log", reason=str(exc))
-            raise DecisionLogError(str(exc)) from None
-        insert_records(cur, records, head.size - len(records) + 1)
-        return head.size
-
-    def committed(self, size: int) -> None:
-        """The transaction that grew the tree to ``size`` committed."""
-        self.tree.observe(size)
 
 
 class DecisionLog:

@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 
 from server.db.database import CommitUnknown, Cursor, Database
-from server.decisionlog.log import LogWriter
+from server.decisionlog.writer import LogWriter
 from server.engine.bundle import Bundle, BundleError
 from server.engine.catalog import Catalog, catalog_of
 from shared.tlog.record import LogRecord, files_hash, new_record_id

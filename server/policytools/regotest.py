@@ -24,7 +24,7 @@ from typing import Iterable
 from opa_bindings import OpaEngine, OpaError
 
 from server.engine.bundle import Bundle
-from server.engine.embedded import new_engine
+from server.engine.opa_golib import new_engine
 
 _PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
 _TEST_RULE = re.compile(r"^(test_\w+)\b", re.MULTILINE)

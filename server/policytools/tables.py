@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from server.engine.bundle import Bundle
-from server.engine.embedded import new_engine
+from server.engine.opa_golib import new_engine
 
 
 @dataclass

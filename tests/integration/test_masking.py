@@ -16,7 +16,7 @@ import os
 from clients.client import VerdictClient
 from server.db.database import Database
 from server.db.migrations import migrate
-from server.decisionlog.log import LogWriter
+from server.decisionlog.writer import LogWriter
 from shared.tlog.note import Ed25519Signer
 from server.decisionlog.tree import TreeWriter
 from server.admin.importer import import_file

@@ -34,19 +34,19 @@ with open(os.environ["FAKE_OPA_ARGV"], "a") as out:
 
 if args[0] == "run":
     from server.audit.candidates import from_bundle
-    from server.engine import sidecar
+    from server.engine import sidecar_http, sidecar_state
 
     bundle = from_bundle(Path(args[-1]).read_bytes())  # the tarball built for it (files named "/verdict/...")
-    serve = sidecar.OpaHandler.do_POST
+    serve = sidecar_http.OpaHandler.do_POST
 
     def noisy(self):
         sys.stderr.write("stand-in opa: request " + "x" * 4096 + "\\n")
         sys.stderr.flush()  # blocks once a pipe nobody reads is full
         serve(self)
 
-    sidecar.OpaHandler.do_POST = noisy
+    sidecar_http.OpaHandler.do_POST = noisy
     host, port = args[args.index("--addr") + 1].rsplit(":", 1)
-    sidecar.SidecarServer((host, int(port)), sidecar.SidecarState(bundle)).serve_forever()
+    sidecar_http.SidecarServer((host, int(port)), sidecar_state.SidecarState(bundle)).serve_forever()
 elif args[0] == "test":
     root = args[args.index("--bundle") + 1]
     if "--coverage" in args:  # bundle mode: covered lines under one name, the lines not covered under another

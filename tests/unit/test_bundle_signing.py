@@ -19,8 +19,8 @@ from opa_bindings import OpaEngine
 
 from server.admin.main import main as verdict_admin
 from server.engine.bundle import MANIFEST, SIGNATURES, Bundle, read_tarball
-from server.engine.bundle_signing import (BundleSignatureError, VerificationConfig, VerificationKey, canonical_json,
-                                          file_hash, sign, verify)
+from server.engine.bundle_hashing import canonical_json, file_hash
+from server.engine.bundle_signing import BundleSignatureError, VerificationConfig, VerificationKey, sign, verify
 
 from tests.conftest import REGO
 

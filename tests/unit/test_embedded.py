@@ -8,7 +8,7 @@ import pytest
 from opa_bindings import OpaEngine, OpaError, OpaUndefinedError
 
 from server.engine.bundle import Bundle
-from server.engine.embedded import Engine, new_engine
+from server.engine.opa_golib import Engine, new_engine
 from server.policytools.tables import QUERIES, case_input, tables
 
 ROOT = Path(__file__).resolve().parents[2]
