@@ -13,7 +13,7 @@ from server.db.migrations import migrate
 from server.decisionlog.writer import LogWriter
 from server.decisions.masking import Masker
 from server.engine.bundle import Bundle
-from server.enrichment.importer import import_record
+from server.admin.importer import import_record
 from server.enforcement.accounts import upsert_account
 from server.enforcement.history import save_designation
 from server.enrichment.store import AccountReader
